@@ -1,0 +1,90 @@
+"""The grouping result: every field of the CMS grouper's output (golden/README.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class HacReport:
+    hac_number: int
+    hac_list: str | None
+    hac_usage: str
+
+    def to_dict(self) -> dict:
+        return {"hac_number": self.hac_number, "hac_list": self.hac_list, "hac_usage": self.hac_usage}
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosisResult:
+    """What the grouper did with one diagnosis."""
+
+    code: str | None
+    recognized: bool
+    affects_drg: str
+    initial_severity_usage: str
+    final_severity_usage: str
+    poa_error: str
+    hacs: tuple[HacReport, ...]
+    severity: str = "NON_CC"           # the code's own CC/MCC level in the version (not in the golden form)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "recognized": self.recognized, "affects_drg": self.affects_drg,
+                "initial_severity_usage": self.initial_severity_usage,
+                "final_severity_usage": self.final_severity_usage, "poa_error": self.poa_error,
+                "hacs": [h.to_dict() for h in self.hacs]}
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureResult:
+    """What the grouper did with one procedure."""
+
+    code: str
+    recognized: bool
+    affects_drg: str
+    is_or: bool
+    hac_usage: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "recognized": self.recognized, "affects_drg": self.affects_drg,
+                "is_or": self.is_or, "hac_usage": list(self.hac_usage)}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupingResult:
+    """The initial and final grouping of one claim, with per-code details."""
+
+    id: str
+    version: int
+    initial_drg: int | None
+    initial_mdc: int | None
+    initial_base_drg: int | None
+    initial_return_code: str
+    initial_med_surg: str
+    initial_severity: str
+    final_drg: int | None
+    final_mdc: int | None
+    final_base_drg: int | None
+    final_return_code: str
+    final_med_surg: str
+    final_severity: str
+    hac_status: str
+    hac_categories: int
+    pdx: DiagnosisResult
+    sdx: tuple[DiagnosisResult, ...]
+    procedures: tuple[ProcedureResult, ...]
+    initial_drg_cc_mcc: str = "NON_CC"   # whether the initial DRG's formula used an sdx CC/MCC (16.3)
+    final_drg_cc_mcc: str = "NON_CC"
+
+    CLAIM_FIELDS = ("initial_drg", "initial_mdc", "initial_base_drg", "initial_return_code",
+                    "initial_med_surg", "initial_severity", "final_drg", "final_mdc", "final_base_drg",
+                    "final_return_code", "final_med_surg", "final_severity", "hac_status", "hac_categories")
+
+    def to_dict(self) -> dict:
+        """Exactly the golden JSON output form."""
+        out = {"id": self.id, "version": self.version}
+        for name in self.CLAIM_FIELDS:
+            out[name] = getattr(self, name)
+        out["pdx"] = self.pdx.to_dict()
+        out["sdx"] = [d.to_dict() for d in self.sdx]
+        out["procedures"] = [p.to_dict() for p in self.procedures]
+        return out
