@@ -2,6 +2,9 @@
 
 Evaluation is left to right with short circuit; every true atom adds its token to the
 accumulated set, and the special operands set marks on the codes as a side effect.
+A counting operand (MULTST, BILATERAL, vessels, stents, fusion) marks its contributors
+only when it is true: the golden claim A420-00216 shows an unmet fusion counter leaving
+no FUSION mark behind.
 """
 from __future__ import annotations
 
@@ -123,10 +126,9 @@ def _multiple_trauma(atom: Atom, ev: Evaluation) -> bool:
                 break
         if len(found) == 2:
             break
-    for _, d in found:
-        d.marks.add(SIG_TRAUMA)
     if len(found) == 2:
-        for region, _ in found:
+        for region, d in found:
+            d.marks.add(SIG_TRAUMA)
             ev.accumulated[("NONE", region)] = None
         return True
     return False
@@ -142,9 +144,9 @@ def _bilateral(atom: Atom, ev: Evaluation) -> bool:
                 break
         if len(found) == 2:
             break
-    for p in _distinct_contributors([p for _, p in found]):
-        p.marks.add(BILATERAL)
     if len(found) == 2:
+        for p in _distinct_contributors([p for _, p in found]):
+            p.marks.add(BILATERAL)
         for side, _ in found:
             ev.accumulated[("NONE", side)] = None
         return True
@@ -164,9 +166,9 @@ def _weighted_count(ev: Evaluation, names: tuple, mark_name: str, required: str 
                 contributors.append(p)
                 if name not in found:
                     found.append(name)
-    for p in _distinct_contributors(contributors):
-        p.marks.add(mark_name)
     if total >= 4:
+        for p in _distinct_contributors(contributors):
+            p.marks.add(mark_name)
         for name in found:
             ev.accumulated[("NONE", name)] = None
         return True
@@ -183,9 +185,9 @@ def _fusion_count(ev: Evaluation, names: tuple[str, ...], need_all: bool, minimu
                 if name not in found:
                     found.append(name)
     ok = hits >= minimum and (not need_all or len(found) == len(names))
-    for p in _distinct_contributors(contributors):
-        p.marks.add(FUSION)
     if ok:
+        for p in _distinct_contributors(contributors):
+            p.marks.add(FUSION)
         for name in found:
             ev.accumulated[("NONE", name)] = None
     return ok

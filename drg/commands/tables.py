@@ -109,3 +109,6 @@ def show(version: str, kind: str, code: str, as_json: bool) -> None:
     except (UnknownVersionError, queries.NotInTables) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(queries.as_json(report), indent=2) if as_json else text(report))
+
+
+COMMANDS = [tables]
