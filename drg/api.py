@@ -28,3 +28,10 @@ def group(claim: "Claim | Mapping[str, Any]", version: "str | int | Version | No
     """Group one claim (a `Claim` or a dict in the golden JSON form)."""
     claim = as_claim(claim)
     return group_claim(claim, load(resolve_version(claim, version)))
+
+
+def explain(claim: "Claim | Mapping[str, Any]", version: "str | int | Version | None" = None):
+    """Group one claim and explain the path in plain words (`.text()`) and as data (`.to_dict()`)."""
+    from drg.grouper.explain import explain_claim
+    claim = as_claim(claim)
+    return explain_claim(claim, load(resolve_version(claim, version)))

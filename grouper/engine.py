@@ -13,7 +13,8 @@ from drg.grouper.marking import (ProcedureMarker, mark_diagnoses, mark_hac_proce
                                  mark_special_diagnoses, mark_special_procedures)
 from drg.grouper.mask import DIED, build_mask, discharge_status_value
 from drg.grouper.passes import PassResult, SeverityCalculator, grouping_pass, ungroupable
-from drg.grouper.result import DiagnosisResult, GroupingResult, HacReport, ProcedureResult
+from drg.grouper.result import (DiagnosisResult, GroupingPath, GroupingResult, HacReport,
+                                ProcedureResult)
 from drg.grouper.state import (DEATH_EXCLUSION, EXCLUDED, FIRST_POSITION, MET, NOT_ON_HAC_LIST,
                                ON_SHOW_LIST, SEX_CONFLICT, DxRecord, HacEntry, PrRecord)
 from drg.grouper.usage import fallback_final_usage, severity_usage
@@ -148,6 +149,14 @@ def _drg_cc_mcc(result: PassResult) -> str:
     return "MCC" if "MCC" in names else "CC" if "CC" in names else "NON_CC"
 
 
+def _path(result: PassResult, pdx_mdc: int) -> GroupingPath | None:
+    if result.deciding is None:
+        return None
+    row = result.deciding.formula.row
+    return GroupingPath(pdx_mdc, result.mdc_stops, row.mdc, row.rank, row.formula,
+                        tuple(result.deciding.accumulated))
+
+
 def mark_phase(phase: str, result: PassResult, initial: PassResult, pdx: DxRecord, sdx: list[DxRecord],
                procedures: list[PrRecord], clusters: list[PrRecord], pdx_mdc: int, version_id: int) -> None:
     """Section 12 for one phase."""
@@ -209,11 +218,13 @@ def group_claim(claim: Claim, tables: TableSet, hospital_status: str | None = No
                 for d in sdx:
                     d.final_usage = severity_usage(d, "FINAL", version_id)
 
-    return assemble(claim, tables, initial, final, hospital, pdx, sdx_claim_order, in_claim_order, hac_stopped)
+    return assemble(claim, tables, initial, final, hospital, pdx, pdx_mdc, sdx_claim_order, in_claim_order,
+                    hac_stopped)
 
 
 def assemble(claim: Claim, tables: TableSet, initial: PassResult, final: PassResult, hospital: str,
-             pdx: DxRecord, sdx: list[DxRecord], procedures: list[PrRecord], hac_stopped: bool) -> GroupingResult:
+             pdx: DxRecord, pdx_mdc: int, sdx: list[DxRecord], procedures: list[PrRecord],
+             hac_stopped: bool) -> GroupingResult:
     """Section 16: the output, codes in claim order."""
     met_numbers = {h.number for d in sdx for h in d.reported_hacs if h.usage == MET}
     categories = len(met_numbers)
@@ -249,4 +260,5 @@ def assemble(claim: Claim, tables: TableSet, initial: PassResult, final: PassRes
         hac_status=hac_status, hac_categories=categories,
         pdx=pdx_result, sdx=sdx_results, procedures=procedure_results,
         initial_drg_cc_mcc=_drg_cc_mcc(initial), final_drg_cc_mcc=_drg_cc_mcc(final) if not hac_stopped else "NON_CC",
+        initial_path=_path(initial, pdx_mdc), final_path=_path(final, pdx_mdc),
     )

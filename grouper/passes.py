@@ -42,6 +42,7 @@ class PassResult:
     return_code: str
     deciding: Match | None = None
     pre: Match | None = None
+    mdc_stops: tuple = ()
 
     @property
     def ungroupable(self) -> bool:
@@ -159,7 +160,7 @@ def grouping_pass(formulas: dict, base: Evaluation, severity: SeverityCalculator
         drg=row.drg, base_drg=row.base_drg, mdc=result_mdc(row.drg, pdx_mdc, stops),
         med_surg=row.surgical.upper() if row.surgical.upper() in ("SURGICAL", "MEDICAL") else "NONE",
         severity="NONE" if row.drg == 998 else pass_severity,
-        return_code="OK", deciding=deciding, pre=pre)
+        return_code="OK", deciding=deciding, pre=pre, mdc_stops=tuple(stops))
 
 
 def result_mdc(drg: int, pdx_mdc: int, stops: list[int]) -> int:

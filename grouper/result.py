@@ -50,6 +50,23 @@ class ProcedureResult:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupingPath:
+    """How a pass reached its DRG: the deciding formula and what it matched (for explanations)."""
+
+    principal_mdc: int                  # the principal diagnosis's own MDC (-1 when unknown)
+    mdc_stops: tuple[int, ...]          # formula lists visited: 0 = pre-MDC, then MDCs (29 = unrelated O.R.)
+    formula_mdc: int                    # the list of the deciding formula
+    rank: int
+    formula: str
+    matched: tuple[tuple[str, str], ...]   # (prefix, name) of every atom that was true
+
+    def to_dict(self) -> dict:
+        return {"principal_mdc": self.principal_mdc, "mdc_stops": list(self.mdc_stops),
+                "formula_mdc": self.formula_mdc, "rank": self.rank, "formula": self.formula,
+                "matched": [f"{p}:{n}" if p != "NONE" else n for p, n in self.matched]}
+
+
+@dataclass(frozen=True, slots=True)
 class GroupingResult:
     """The initial and final grouping of one claim, with per-code details."""
 
@@ -74,6 +91,8 @@ class GroupingResult:
     procedures: tuple[ProcedureResult, ...]
     initial_drg_cc_mcc: str = "NON_CC"   # whether the initial DRG's formula used an sdx CC/MCC (16.3)
     final_drg_cc_mcc: str = "NON_CC"
+    initial_path: GroupingPath | None = None   # None when the pass was ungroupable
+    final_path: GroupingPath | None = None
 
     CLAIM_FIELDS = ("initial_drg", "initial_mdc", "initial_base_drg", "initial_return_code",
                     "initial_med_surg", "initial_severity", "final_drg", "final_mdc", "final_base_drg",

@@ -1,0 +1,202 @@
+"""`drg group` and `drg explain`: one claim from flags, or a claims file."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from drg.claim import Claim, Diagnosis
+
+CLAIM_FLAGS = [
+    click.option("--pdx", help="Principal diagnosis (ICD-10-CM, dots allowed, e.g. I50.21)."),
+    click.option("--pdx-poa", default="Y", show_default=True, help="POA indicator of the principal diagnosis."),
+    click.option("--sdx", multiple=True,
+                 help="Secondary diagnoses, space separated after one flag or repeated; CODE:POA sets a POA "
+                      "(default Y), e.g. --sdx E1165 J9601:N."),
+    click.option("--proc", "procedures", multiple=True, help="ICD-10-PCS procedures, first = principal procedure."),
+    click.option("--age", type=int, default=None, help="Age in years."),
+    click.option("--sex", type=click.Choice(["M", "F", "U"], case_sensitive=False), default="U", show_default=True),
+    click.option("--discharge-status", type=int, default=1, show_default=True,
+                 help="UB-04 patient discharge status (1 home, 20 died, 2 transfer to acute care, ...)."),
+    click.option("--hospital-status", type=click.Choice(["NON_EXEMPT", "EXEMPT", "UNKNOWN"], case_sensitive=False),
+                 default="NON_EXEMPT", show_default=True, help="The hospital's POA reporting status (HAC logic)."),
+    click.option("--version", "version", default=None,
+                 help="MS-DRG version (43.1, 431 or v43.1). Default: from --discharge-date, else the newest."),
+    click.option("--discharge-date", default=None, help="YYYY-MM-DD; picks the version by CMS effective dates."),
+    click.option("--id", "claim_id", default="claim", show_default=True, help="Claim id shown in the output."),
+]
+
+
+MULTI_VALUE_FLAGS = ("--sdx", "--proc")
+
+
+class MultiValueCommand(click.Command):
+    """Lets `--sdx A B C` mean `--sdx A --sdx B --sdx C` (and the same for --proc)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        expanded: list[str] = []
+        current = None
+        for arg in args:
+            if arg in MULTI_VALUE_FLAGS:
+                current = arg
+                continue
+            if current is not None and not arg.startswith("-"):
+                expanded.extend([current, arg])
+                continue
+            current = None
+            expanded.append(arg)
+        return super().parse_args(ctx, expanded)
+
+
+def claim_options(function):
+    for option in reversed(CLAIM_FLAGS):
+        function = option(function)
+    return function
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().replace(".", "").upper()
+
+
+def _split_codes(values: tuple[str, ...]) -> list[str]:
+    out = []
+    for value in values:
+        out.extend(part for part in value.replace(",", " ").split() if part)
+    return out
+
+
+def claim_from_flags(pdx, pdx_poa, sdx, procedures, age, sex, discharge_status, hospital_status,
+                     version, discharge_date, claim_id, extra_args: tuple[str, ...] = ()) -> Claim:
+    """A Claim from command-line flags; extra positional words after --sdx/--proc are taken as codes."""
+    if not pdx:
+        raise click.UsageError("give a principal diagnosis with --pdx (or an INPUT file)")
+    secondary = []
+    for item in _split_codes(sdx):
+        code, _, poa = item.partition(":")
+        secondary.append(Diagnosis(normalize_code(code), poa.upper() if poa else "Y"))
+    from drg.tables import available_versions
+    if version is None and discharge_date is None:
+        version = available_versions()[-1].id
+    return Claim(id=claim_id, version=version, discharge_date=None, age=age, sex=sex.upper(),
+                 discharge_status=discharge_status, hospital_status=hospital_status.upper(),
+                 pdx=Diagnosis(normalize_code(pdx), pdx_poa.upper()), sdx=tuple(secondary),
+                 procedures=tuple(normalize_code(p) for p in _split_codes(procedures)))
+
+
+def _prepare(params: dict) -> Claim:
+    import datetime as dt
+    claim = claim_from_flags(**params)
+    if params["discharge_date"] and params["version"] is None:
+        try:
+            claim = Claim(**{**{f: getattr(claim, f) for f in claim.__slots__},
+                             "version": None, "discharge_date": dt.date.fromisoformat(params["discharge_date"])})
+        except ValueError as exc:
+            raise click.BadParameter(f"{params['discharge_date']!r} is not a date (YYYY-MM-DD)",
+                                     param_hint="--discharge-date") from exc
+    return claim
+
+
+def _fail(exc: Exception) -> None:
+    raise click.ClickException(str(exc)) from exc
+
+
+def render_result(result, tables) -> str:
+    """The readable one-claim result."""
+    drg = result.final_drg
+    weight = tables.weights.get(drg)
+    lines = [f"Claim {result.id}  (MS-DRG version {tables.version.label})",
+             f"  DRG        {drg}  {tables.drg_titles.get(drg, '')}",
+             f"  MDC        {result.final_mdc}  {tables.mdc_titles.get(result.final_mdc, '')}",
+             f"  Type       {result.final_med_surg.lower()}    Severity {result.final_severity}",
+             f"  Return     {result.final_return_code}"]
+    if weight is not None and weight.relative_weight is not None:
+        lines.append(f"  Weight     {weight.relative_weight:.4f}  (FY{weight.fiscal_year}; GMLOS {weight.gmlos}, AMLOS {weight.amlos})")
+    else:
+        lines.append("  Weight     not known for this DRG and fiscal year")
+    if result.initial_drg != result.final_drg:
+        lines.append(f"  Initial    DRG {result.initial_drg} (before hospital-acquired-condition logic; HAC status {result.hac_status})")
+    for d in result.sdx:
+        if d.affects_drg != "NONE" or d.final_severity_usage != "NEITHER":
+            lines.append(f"  sdx {d.code:8s} {d.final_severity_usage:26s} affects DRG: {d.affects_drg}")
+    for p in result.procedures:
+        lines.append(f"  proc {p.code:8s} {'O.R.' if p.is_or else 'non-O.R.':9s} affects DRG: {p.affects_drg}"
+                     + ("" if p.recognized else "  (not a valid code in this version)"))
+    return "\n".join(lines)
+
+
+# BATCH HOOK: the batch engineer replaces group_file (and adds the file-mode options) with drg.batch.
+def group_file(input_path: str, output_path: str | None) -> None:
+    """File mode: JSON Lines claims in the golden form -> golden output form, in input order.
+    (The batch runner of drg.batch extends this with other formats, workers and progress.)"""
+    from drg.api import group
+    from drg.conformance import read_jsonl
+    from pathlib import Path
+    import gzip
+    out = sys.stdout if output_path in (None, "-") else (
+        gzip.open(output_path, "wt", encoding="utf-8") if output_path.endswith(".gz") else open(output_path, "w", encoding="utf-8"))
+    try:
+        for line_number, claim_json in enumerate(read_jsonl(Path(input_path)), start=1):
+            try:
+                record = group(claim_json).to_dict()
+                record["status"], record["message"] = "OK", ""
+            except Exception as exc:  # one bad row never stops the file
+                record = {"id": claim_json.get("id"), "status": "ERROR", "message": f"line {line_number}: {exc}"}
+            out.write(json.dumps(record, separators=(",", ":")) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
+@click.command("group", cls=MultiValueCommand)
+@click.argument("input_path", required=False, metavar="[INPUT]")
+@click.option("-o", "--output", "output_path", default=None, help="Output file for INPUT (default: standard output).")
+@claim_options
+@click.option("--json", "as_json", is_flag=True, help="Print the golden JSON output form.")
+def group_command(input_path, output_path, as_json, **params):
+    """Group one claim given by flags, or every claim of INPUT.
+
+    \b
+    One claim:
+      drg group --pdx I5021 --sdx E1165 J9601 --proc 02703DZ --age 67 --sex M --discharge-status 1 --version 43.1
+    A file of claims (JSON Lines in the golden claim form, .gz accepted):
+      drg group claims.jsonl -o results.jsonl
+    """
+    if input_path:
+        group_file(input_path, output_path)
+        return
+    from drg.grouper import group_claim
+    from drg.api import resolve_version
+    from drg.tables import load
+    try:
+        claim = _prepare(params)
+        tables = load(resolve_version(claim))
+        result = group_claim(claim, tables)
+    except ValueError as exc:
+        _fail(exc)
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_result(result, tables))
+
+
+@click.command("explain", cls=MultiValueCommand)
+@claim_options
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as structured data.")
+def explain_command(as_json, **params):
+    """Explain how one claim groups: the MDC and why, the formula that chose the DRG, and the role
+    of every secondary diagnosis and procedure.
+
+    \b
+    Example:
+      drg explain --pdx J189 --sdx J9601 I10 S14136A:N --version 43.1
+    """
+    from drg.api import resolve_version
+    from drg.grouper.explain import explain_claim
+    from drg.tables import load
+    try:
+        claim = _prepare(params)
+        explanation = explain_claim(claim, load(resolve_version(claim)))
+    except ValueError as exc:
+        _fail(exc)
+    click.echo(json.dumps(explanation.to_dict(), indent=2) if as_json else explanation.text())
+
+
+COMMANDS = [group_command, explain_command]
