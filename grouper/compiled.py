@@ -2,16 +2,62 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
-from drg.grouper.formula import Node, parse
+from drg.grouper.formula import RETURN_CODE_OPERANDS, And, Atom, Node, Not, Or, parse
 from drg.tables import TableSet
 from drg.tables.records import DrgFormula
+
+
+SEVERITY_NAMES = frozenset({"MCC", "CC", "NON_CC"})
+_QUIET_SPECIALS = frozenset(RETURN_CODE_OPERANDS) | {"INVALID_AGE", "MDC_20_FALL_THRU"}
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledFormula:
     row: DrgFormula
     tree: Node
+    # A quick necessary condition over the names present in the mask: when it is false the
+    # formula is false. Only used to skip formulas whose evaluation has no side effects, so
+    # skipping never changes a mark.
+    possible: "Callable[[object], bool] | None"
+    has_side_effects: bool
+
+
+def possible_expression(node: Node) -> str | None:
+    """Python source of a necessary condition over `present` (the mask's names); None = always possible."""
+    if isinstance(node, Atom):
+        if node.special is None and node.name not in SEVERITY_NAMES:
+            return f"{node.name!r} in present"
+        return None
+    if isinstance(node, Not):
+        return None
+    parts = [possible_expression(n) for n in node.operands]
+    if isinstance(node, And):
+        parts = [p for p in parts if p is not None]
+        return "(" + " and ".join(parts) + ")" if parts else None
+    if any(p is None for p in parts):
+        return None
+    return "(" + " or ".join(parts) + ")"
+
+
+def possible_check(node: Node) -> "Callable[[object], bool] | None":
+    source = possible_expression(node)
+    return None if source is None else eval(f"lambda present: {source}")  # generated from parsed atoms only
+
+
+def has_side_effects(node: Node) -> bool:
+    """Whether evaluating the node can set a mark (special operands other than the quiet ones)."""
+    if isinstance(node, Atom):
+        return node.special is not None and node.special not in _QUIET_SPECIALS
+    if isinstance(node, Not):
+        return has_side_effects(node.operand)
+    return any(has_side_effects(n) for n in node.operands)
+
+
+def compile_formula(row: DrgFormula, version_id: int) -> CompiledFormula:
+    tree = parse(row.formula, version_id)
+    return CompiledFormula(row, tree, possible_check(tree), has_side_effects(tree))
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +74,7 @@ def compiled(tables: TableSet) -> CompiledVersion:
         vid = tables.version.id
         cached = CompiledVersion(
             vid,
-            {mdc: tuple(CompiledFormula(row, parse(row.formula, vid)) for row in rows)
+            {mdc: tuple(compile_formula(row, vid) for row in rows)
              for mdc, rows in tables.formulas.items()},
             {number: tuple(parse(text, vid) for text in texts) for number, texts in tables.hac_formulas.items()},
         )

@@ -141,6 +141,10 @@ def processing_order(sdx: list[DxRecord]) -> list[DxRecord]:
     return sorted(sdx, key=lambda d: (_SEVERITY_CLASS.get(d.severity, 2), d.code))
 
 
+def _has_duplicate_codes(procedures: list[PrRecord]) -> bool:
+    return len({p.code for p in procedures}) != len(procedures)
+
+
 def _drg_cc_mcc(result: PassResult) -> str:
     """16.3: whether the deciding formula used an sdx CC/MCC."""
     if result.deciding is None:
@@ -210,7 +214,12 @@ def group_claim(claim: Claim, tables: TableSet, hospital_status: str | None = No
                 d.final_usage = fallback_final_usage(d, died, version_id)
         else:
             considered = [d for d in sdx if hospital == "EXEMPT" or not any(h.usage == MET for h in d.hac_entries)]
-            final = grouping_pass(program.formulas, base, SeverityCalculator(considered), pdx_mdc)
+            if len(considered) == len(sdx) and not _has_duplicate_codes(procedures):
+                # Same inputs as the initial pass, and no duplicate procedures whose marks could make
+                # the special operands mark differently: the final pass would repeat the initial one.
+                final = initial
+            else:
+                final = grouping_pass(program.formulas, base, SeverityCalculator(considered), pdx_mdc)
             if final.ungroupable:          # never with CMS data (section 15); both results follow it
                 initial = final
             else:

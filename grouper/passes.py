@@ -102,11 +102,19 @@ def evaluate_mdc(formulas: dict, mdc: int, base: Evaluation, severity: SeverityC
                  ) -> tuple[Match | None, str]:
     """The first true formula of an MDC's list, and the severity of the last formula tried (section 9)."""
     last_severity = "NONE"
+    present = base.mask.keys()
     for compiled in formulas.get(mdc, ()):
+        if compiled.possible is not None and not compiled.has_side_effects and not compiled.possible(present):
+            # false without evaluation; it still counts as the last formula tried (section 8)
+            severity.last_suppression = compiled.row.suppression
+            last_severity = None
+            continue
         last_severity = severity.severity(compiled.row.suppression)
         ev = Evaluation(base.mask, base.pdx, base.sdx, base.procedures, base.pdx_mdc, mdc, last_severity)
         if evaluate(compiled.tree, ev):
             return Match(compiled, ev.accumulated, ev.return_code), last_severity
+    if last_severity is None:
+        last_severity = severity.severity(severity.last_suppression)
     return None, last_severity
 
 
