@@ -111,4 +111,46 @@ def show(version: str, kind: str, code: str, as_json: bool) -> None:
     click.echo(json.dumps(queries.as_json(report), indent=2) if as_json else text(report))
 
 
+@tables.command()
+@click.argument("from_version")
+@click.argument("to_version")
+@click.argument("kind", required=False, type=click.Choice(["dx", "pr", "drg"], case_sensitive=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "csv", "json"]), default="text",
+              show_default=True, help="Readable text, one CSV row per change, or JSON.")
+def diff(from_version: str, to_version: str, kind: str | None, output_format: str) -> None:
+    """What changed in the tables from FROM_VERSION to TO_VERSION (any pair, either direction).
+
+    Codes added/removed, CC/MCC level and MDC changes, O.R. status changes, codes whose
+    attributes now lead to other DRGs, DRGs added/removed/retitled. KIND limits it to
+    diagnoses (dx), procedures (pr) or DRGs (drg).
+
+    \b
+    Examples:
+      drg tables diff 43.1 44.0
+      drg tables diff 43.1 44.0 drg
+      drg tables diff 43.1 44.0 dx --format csv > dx_changes.csv
+    """
+    import csv
+    import sys
+
+    from drg.tables.diff import diff_rows, diff_versions, render_diff
+    from drg.tables.versions import UnknownVersionError
+
+    kinds = (kind.lower(),) if kind else ("dx", "pr", "drg")
+    try:
+        result = diff_versions(from_version, to_version, kinds)
+    except UnknownVersionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output_format == "json":
+        data = {k: v for k, v in result.to_dict().items() if k not in ("dx", "pr", "drg") or k in kinds}
+        click.echo(json.dumps(data, indent=2))
+    elif output_format == "csv":
+        fields = ["kind", "key", "change", "what", "from", "to", "words"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(diff_rows(result))
+    else:
+        click.echo(render_diff(result, kinds))
+
+
 COMMANDS = [tables]
