@@ -60,10 +60,58 @@ def compile_formula(row: DrgFormula, version_id: int) -> CompiledFormula:
     return CompiledFormula(row, tree, possible_check(tree), has_side_effects(tree))
 
 
+def trigger_names(node: Node) -> frozenset | None:
+    """Names of which at least one must be in the mask for `node` to be true; None = no such set."""
+    if isinstance(node, Atom):
+        if node.special is None and node.name not in SEVERITY_NAMES:
+            return frozenset({node.name})
+        return None
+    if isinstance(node, Not):
+        return None
+    triggers = [trigger_names(n) for n in node.operands]
+    if isinstance(node, And):
+        known = [t for t in triggers if t is not None]
+        return min(known, key=len) if known else None
+    if any(t is None for t in triggers):
+        return None
+    return frozenset().union(*triggers)
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaList:
+    """The formulas of one MDC in evaluation order, indexed by the names that can make them true."""
+
+    rows: tuple             # tuple[CompiledFormula, ...]
+    always: tuple           # positions that must always be tried
+    by_name: dict           # name -> positions that need it (or another of their trigger names)
+
+    def candidates(self, present) -> list[int]:
+        """Positions of the formulas that can be true for a mask holding the names `present`."""
+        positions = set(self.always)
+        by_name = self.by_name
+        for name in present:
+            found = by_name.get(name)
+            if found is not None:
+                positions.update(found)
+        return sorted(positions)
+
+
+def index_formulas(rows: tuple) -> FormulaList:
+    always, by_name = [], {}
+    for position, formula in enumerate(rows):
+        triggers = None if formula.has_side_effects else trigger_names(formula.tree)
+        if triggers is None:
+            always.append(position)
+        else:
+            for name in triggers:
+                by_name.setdefault(name, []).append(position)
+    return FormulaList(rows, tuple(always), {k: tuple(v) for k, v in by_name.items()})
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledVersion:
     version_id: int
-    formulas: dict          # MDC -> tuple[CompiledFormula, ...] in evaluation order
+    formulas: dict          # MDC -> FormulaList
     hac_formulas: dict      # HAC number -> tuple[Node, ...]
 
 
@@ -74,7 +122,7 @@ def compiled(tables: TableSet) -> CompiledVersion:
         vid = tables.version.id
         cached = CompiledVersion(
             vid,
-            {mdc: tuple(compile_formula(row, vid) for row in rows)
+            {mdc: index_formulas(tuple(compile_formula(row, vid) for row in rows))
              for mdc, rows in tables.formulas.items()},
             {number: tuple(parse(text, vid) for text in texts) for number, texts in tables.hac_formulas.items()},
         )

@@ -26,10 +26,17 @@ def build_mask(pdx: DxRecord, sdx: list[DxRecord], procedures: list[PrRecord],
     def add(prefix: str, name: str, suppression: frozenset | None = None) -> None:
         entries.setdefault(name, set()).add((prefix, suppression))
 
+    sdx_entry = ("SDX", None)
     for d in sdx:
-        if d.info is not None:
-            for name in (*d.info.attributes, *d.info.categories, *d.info.hac_attributes):
-                add("SDX", name)
+        info = d.info
+        if info is not None:
+            for names in (info.attributes, info.categories, info.hac_attributes):
+                for name in names:
+                    bucket = entries.get(name)
+                    if bucket is None:
+                        entries[name] = {sdx_entry}
+                    else:
+                        bucket.add(sdx_entry)
     for p in procedures:
         suppression = frozenset(p.suppression) if p.suppression else None
         for name in p.attributes:
@@ -59,4 +66,4 @@ def build_mask(pdx: DxRecord, sdx: list[DxRecord], procedures: list[PrRecord],
         add("ONLY", "incident")
     if sex == "U" and SEX_CONFLICT in pdx.marks:
         add("NONE", "invalid_sex")
-    return {name: tuple(sorted(values, key=lambda e: (e[0], e[1] is not None))) for name, values in entries.items()}
+    return {name: tuple(values) for name, values in entries.items()}

@@ -100,22 +100,26 @@ _NOT_COUNTED = frozenset({EXCLUDED, DEATH_EXCLUSION})
 
 def evaluate_mdc(formulas: dict, mdc: int, base: Evaluation, severity: SeverityCalculator
                  ) -> tuple[Match | None, str]:
-    """The first true formula of an MDC's list, and the severity of the last formula tried (section 9)."""
-    last_severity = "NONE"
+    """The first true formula of an MDC's list, and the severity of the last formula tried (section 9).
+
+    Formulas that cannot be true for this mask and have no side effects are skipped; the
+    last row of the list still counts as the last formula tried when none matches."""
+    formula_list = formulas.get(mdc)
+    if formula_list is None:
+        return None, "NONE"
     present = base.mask.keys()
-    for compiled in formulas.get(mdc, ()):
+    rows = formula_list.rows
+    for position in formula_list.candidates(present):
+        compiled = rows[position]
         if compiled.possible is not None and not compiled.has_side_effects and not compiled.possible(present):
-            # false without evaluation; it still counts as the last formula tried (section 8)
-            severity.last_suppression = compiled.row.suppression
-            last_severity = None
             continue
-        last_severity = severity.severity(compiled.row.suppression)
-        ev = Evaluation(base.mask, base.pdx, base.sdx, base.procedures, base.pdx_mdc, mdc, last_severity)
+        current_severity = severity.severity(compiled.row.suppression)
+        ev = Evaluation(base.mask, base.pdx, base.sdx, base.procedures, base.pdx_mdc, mdc, current_severity)
         if evaluate(compiled.tree, ev):
-            return Match(compiled, ev.accumulated, ev.return_code), last_severity
-    if last_severity is None:
-        last_severity = severity.severity(severity.last_suppression)
-    return None, last_severity
+            return Match(compiled, ev.accumulated, ev.return_code), current_severity
+    if not rows:
+        return None, "NONE"
+    return None, severity.severity(rows[-1].row.suppression)
 
 
 def grouping_pass(formulas: dict, base: Evaluation, severity: SeverityCalculator, pdx_mdc: int) -> PassResult:
