@@ -1,1 +1,56 @@
-"""drg.validation"""
+"""drg.validation: compare the billed DRG with the DRG the codes support.
+
+    import drg
+    v = drg.validate({"id": "1", "version": 431, "age": 70, "sex": "M", "discharge_status": 1,
+                      "pdx": {"code": "I5021", "poa": "Y"}, "sdx": [{"code": "N179", "poa": "Y"}],
+                      "procedures": [], "billed_drg": 291})
+    v.finding, v.dollar_impact, v.explanation
+
+`validate` takes one claim (a `Claim` or a dict) or many (a pandas DataFrame or a list of
+dicts in the golden JSON form with `billed_drg`, optional `billed_version`,
+`length_of_stay`, `provider_id`). The rule set is `RULES`; the report is `write_report`.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from drg.claim import Claim
+from drg.validation.batch import (read_rows, rows_from_records, validate_rows, validations_frame,
+                                  write_validations)
+from drg.validation.core import validate_claim
+from drg.validation.records import FINDINGS, Driver, Reason, Validation
+from drg.validation.rules import RULES
+
+__all__ = ["validate", "validate_claim", "validate_rows", "read_rows", "rows_from_records", "write_validations",
+           "validations_frame", "Validation", "Reason", "Driver", "RULES", "FINDINGS", "write_report", "summarize"]
+
+
+def validate(claim_or_frame: Any, billed_drg: Any = None, *, billed_version: Any = None, version: Any = None,
+             base_rate: float | None = None, length_of_stay: Any = None, drivers: bool = True) -> Any:
+    """Validate one claim (returns a `Validation`) or a DataFrame / list of dicts (returns a DataFrame).
+
+    For one claim, `billed_drg` (and billed_version, length_of_stay) come from the arguments or,
+    for a dict, from its own keys. For a frame, each row carries them as columns.
+    """
+    options = dict(version=version, base_rate=base_rate, drivers=drivers)
+    if isinstance(claim_or_frame, Claim):
+        return validate_claim(claim_or_frame, billed_drg, billed_version=billed_version,
+                              length_of_stay=length_of_stay, **options)
+    if isinstance(claim_or_frame, Mapping):
+        data = claim_or_frame
+        return validate_claim(Claim.from_dict(data), billed_drg if billed_drg is not None else data.get("billed_drg"),
+                              billed_version=billed_version if billed_version is not None else data.get("billed_version"),
+                              length_of_stay=length_of_stay if length_of_stay is not None else data.get("length_of_stay"),
+                              provider_id=data.get("provider_id", ""), **options)
+    if hasattr(claim_or_frame, "to_dict") and hasattr(claim_or_frame, "columns"):
+        records = claim_or_frame.to_dict(orient="records")
+    else:
+        records = list(claim_or_frame)
+    return validations_frame(validate_rows(rows_from_records(records), **options))
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("write_report", "summarize"):
+        from drg.validation import report
+        return getattr(report, name)
+    raise AttributeError(f"module 'drg.validation' has no attribute {name!r}")

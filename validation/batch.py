@@ -1,0 +1,140 @@
+"""Validate many claims: rows from a claims file (drg.io) or a DataFrame; one output row per input row."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from drg.claim import Claim
+from drg.validation.core import validate_claim
+from drg.validation.records import Validation
+
+EXTRA_FIELDS = ("billed_drg", "billed_version", "length_of_stay", "provider_id")
+
+
+def _row_fields(row: Any) -> tuple[int, str, Claim | None, str, str, Mapping[str, Any]]:
+    return row.row_number, row.claim_id, row.claim, row.status, row.message, row.extra
+
+
+def validate_rows(rows: Iterable[Any], **options: Any) -> Iterator[Validation]:
+    """One Validation per ClaimRow (drg.io contract), in order; bad rows keep their status and message."""
+    for row in rows:
+        number, claim_id, claim, status, message, extra = _row_fields(row)
+        if claim is None:
+            yield Validation(row_number=number, claim_id=claim_id, status=status or "INVALID_RECORD",
+                             message=message or "the row could not be read as a claim",
+                             billed_drg_text="" if extra.get("billed_drg") is None else str(extra.get("billed_drg")),
+                             provider_id=str(extra.get("provider_id") or ""))
+            continue
+        result = validate_claim(claim, extra.get("billed_drg"), billed_version=extra.get("billed_version"),
+                                length_of_stay=extra.get("length_of_stay"), provider_id=extra.get("provider_id", ""),
+                                row_number=number, **options)
+        if status not in ("", "OK") and result.status == "OK":
+            result = _with_status(result, status, message)
+        yield result
+
+
+def _with_status(v: Validation, status: str, message: str) -> Validation:
+    import dataclasses
+    return dataclasses.replace(v, status=status, message=message)
+
+
+class _Row:
+    """A ClaimRow stand-in for inputs read without drg.io (dicts, DataFrames, JSON Lines)."""
+
+    __slots__ = ("row_number", "claim_id", "claim", "status", "message", "extra")
+
+    def __init__(self, number: int, record: Mapping[str, Any]):
+        self.row_number = number
+        self.extra = {k: record.get(k) for k in EXTRA_FIELDS if k in record}
+        self.claim_id = "" if record.get("id") is None else str(record.get("id"))
+        if "_error" in record:
+            self.claim, self.status, self.message = None, "INVALID_RECORD", str(record["_error"])
+            return
+        try:
+            self.claim = Claim.from_dict(record)
+            self.status, self.message = "OK", ""
+        except (TypeError, ValueError, AttributeError) as exc:
+            self.claim = None
+            self.status = "INVALID_RECORD"
+            self.message = f"row {number}: cannot read the claim ({type(exc).__name__}: {_first_words(exc)})"
+
+
+def _first_words(exc: Exception) -> str:
+    return str(exc).split("\n")[0][:120]
+
+
+def rows_from_records(records: Iterable[Mapping[str, Any]]) -> Iterator[_Row]:
+    """Rows from dicts in the golden JSON form plus billed_drg, billed_version, length_of_stay, provider_id."""
+    for number, record in enumerate(records, start=1):
+        yield _Row(number, record)
+
+
+def read_rows(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000) -> Iterator[Any]:
+    """ClaimRows from any claims file drg.io reads; JSON Lines without it (drg.io not installed)."""
+    try:
+        from drg.io import read_claims
+    except ImportError:
+        read_claims = None
+    if read_claims is not None:
+        for chunk in read_claims(path, input_format, chunk_size):
+            yield from chunk
+        return
+    yield from rows_from_records(_jsonl(Path(path)))
+
+
+def _jsonl(path: Path) -> Iterator[dict]:
+    import gzip
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    yield {"_error": f"line {line_number} is not valid JSON"}
+
+
+def validations_frame(validations: Iterable[Validation]):
+    """A pandas DataFrame, one row per validation (list columns kept as lists)."""
+    import pandas as pd
+    return pd.DataFrame([v.to_dict() for v in validations])
+
+
+def write_validations(validations: Iterable[Validation], path: "str | Path",
+                      grouping_details: bool = True) -> list[Validation]:
+    """Write rows to .jsonl/.json (per-code grouping details included), .csv or .parquet; return them."""
+    path = Path(path)
+    kept = list(validations)
+    suffix = "".join(path.suffixes[-2:]) if path.suffix == ".gz" else path.suffix
+    if suffix in (".jsonl", ".json", ".ndjson", ".jsonl.gz"):
+        import gzip
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "wt", encoding="utf-8") as out:
+            for v in kept:
+                out.write(json.dumps(v.to_dict(grouping_details), default=str) + "\n")
+    elif suffix in (".csv", ".tsv"):
+        import pandas as pd
+        frame = pd.DataFrame([_flat(v.to_dict()) for v in kept])
+        frame.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
+    elif suffix == ".parquet":
+        import pandas as pd
+        rows = []
+        for v in kept:
+            row = v.to_dict()
+            row["reasons"] = json.dumps(row["reasons"])
+            row["drivers"] = json.dumps(row["drivers"])
+            row["billed_drg"] = None if row["billed_drg"] is None else str(row["billed_drg"])
+            rows.append(row)
+        pd.DataFrame(rows).to_parquet(path, index=False)
+    else:
+        raise ValueError(f"cannot write {path.name}: use .jsonl, .csv, .tsv or .parquet")
+    return kept
+
+
+def _flat(row: dict) -> dict:
+    out = dict(row)
+    out["rule_hits"] = ";".join(row["rule_hits"])
+    out["reasons"] = json.dumps(row["reasons"])
+    out["drivers"] = ";".join(f"{d['code']}->{d['drg_without']}" for d in row["drivers"])
+    return out

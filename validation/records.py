@@ -1,0 +1,99 @@
+"""Records of a validation: one reason, one DRG driver, one validated claim."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from drg.grouper import GroupingResult
+
+FINDINGS = ("MATCH", "UPCODING_RISK", "DOWNCODING_RISK", "MISMATCH_SAME_WEIGHT",
+            "MISMATCH_WEIGHT_UNKNOWN", "BILLED_DRG_INVALID", "UNGROUPABLE")
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One thing that separates the billed DRG from the expected one.
+
+    element: what the reason is about - "severity", "sdx", "pdx", "procedure",
+    "discharge_status", "age", "sex", "version", "billed_drg", "hac", "return_code".
+    """
+
+    element: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"element": self.element, "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """A code whose removal changes the DRG: the DRG and weight the claim has without it."""
+
+    element: str             # "sdx" or "procedure"
+    code: str
+    drg_without: int | None
+    weight_without: float | None
+    severity_without: str    # the claim's final severity without the code
+
+    def to_dict(self) -> dict:
+        return {"element": self.element, "code": self.code, "drg_without": self.drg_without,
+                "weight_without": self.weight_without, "severity_without": self.severity_without}
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The validation of one input row: its grouping, the finding, dollars, reasons, rules."""
+
+    row_number: int
+    claim_id: str
+    status: str                      # "OK" or why the row could not be validated
+    message: str
+    version: str = ""                # the version the claim was grouped with
+    billed_drg: int | None = None
+    billed_drg_text: str = ""        # the billed DRG as given
+    billed_version: str = ""
+    grouping: GroupingResult | None = None
+    expected_drg: int | None = None
+    finding: str = ""
+    billed_weight: float | None = None
+    expected_weight: float | None = None
+    weight_delta: float | None = None    # billed minus expected
+    base_rate: float | None = None
+    dollar_impact: float | None = None   # weight_delta x base_rate; > 0 means billed pays more
+    impact_note: str = ""                # why a weight or dollar figure is missing
+    billed_level: str = ""               # severity level of the billed DRG in its family
+    expected_level: str = ""
+    reasons: tuple[Reason, ...] = ()
+    explanation: str = ""                # the reasons in plain words
+    drivers: tuple[Driver, ...] = ()
+    single_code_severity: str = ""       # the one sdx the CC/MCC level rests on, if any
+    rule_hits: tuple[str, ...] = ()
+    risk_score: float = 0.0
+    length_of_stay: int | None = None
+    provider_id: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self, grouping_details: bool = False) -> dict[str, Any]:
+        """A flat output row; lists stay lists (JSON/Parquet) - CSV writers serialise them."""
+        g = self.grouping
+        out: dict[str, Any] = {
+            "row_number": self.row_number, "id": self.claim_id, "status": self.status, "message": self.message,
+            "version": self.version, "provider_id": self.provider_id, "length_of_stay": self.length_of_stay,
+            "billed_drg": self.billed_drg if self.billed_drg is not None else (self.billed_drg_text or None),
+            "billed_version": self.billed_version or None,
+            "expected_drg": self.expected_drg, "finding": self.finding,
+            "billed_weight": self.billed_weight, "expected_weight": self.expected_weight,
+            "weight_delta": self.weight_delta, "base_rate": self.base_rate, "dollar_impact": self.dollar_impact,
+            "impact_note": self.impact_note, "billed_level": self.billed_level, "expected_level": self.expected_level,
+            "risk_score": self.risk_score, "rule_hits": list(self.rule_hits),
+            "single_code_severity": self.single_code_severity or None,
+            "explanation": self.explanation,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "drivers": [d.to_dict() for d in self.drivers],
+        }
+        for name in GroupingResult.CLAIM_FIELDS:
+            out[name] = getattr(g, name) if g is not None else None
+        if grouping_details:
+            out["grouping"] = g.to_dict() if g is not None else None
+        return out
