@@ -1,0 +1,266 @@
+"""Batch grouping: DataFrames, Arrow tables and claim files, one result row per input row.
+
+    drg.group_frame(df)                       # wide-layout DataFrame -> results DataFrame
+    drg.group_arrow(table)                    # the same over a pyarrow Table
+    run_batch("claims.csv.gz", "out.parquet", workers=2)    # streaming, what `drg group FILE` runs
+
+Every result equals what the single-claim path `drg.group` gives for the same claim: the batch
+path calls the same engine, and only saves work around it (identical claims in a chunk are
+grouped once; the tables of each version are loaded once).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, TextIO
+
+from drg.claim import Claim
+from drg.grouper import GroupingResult, group_claim
+from drg.io.readers import TableRows, golden_fields, open_claims
+from drg.io.normalize import build_row
+from drg.io.records import ClaimRow
+from drg.io.writers import CLAIM_FIELDS, RESULT_KEYS, open_writer, records_to_arrow
+from drg.tables import load, parse_version
+
+_EMPTY_FIELDS = dict.fromkeys(CLAIM_FIELDS)
+
+
+def result_record(row: ClaimRow, result: dict | None, status: str | None = None, message: str | None = None) -> dict:
+    """The output record of one input row: the golden output form, status, message, extra columns."""
+    if result is None:
+        version = row.claim.version if row.claim is not None else None
+        record: dict[str, Any] = {"id": row.claim_id, "version": version, **_EMPTY_FIELDS,
+                                  "pdx": None, "sdx": [], "procedures": []}
+    else:
+        record = dict(result)
+        record["id"] = row.claim_id
+    record["status"] = status or row.status
+    record["message"] = row.message if message is None else message
+    for key, value in row.extra.items():
+        record[key if key not in RESULT_KEYS else f"input_{key}"] = value
+    return record
+
+
+def _memo_key(claim: Claim) -> Claim:
+    """Two claims that differ only by id group the same way."""
+    return dataclasses.replace(claim, id="", discharge_date=None)
+
+
+def group_rows(rows: list[ClaimRow]) -> list[dict]:
+    """Group one chunk of ClaimRows into result records, in order.
+
+    Identical claims (all fields but the id) are grouped once per chunk. An engine failure on
+    one claim becomes that row's status (GROUPER_ERROR), never the end of the batch.
+    """
+    seen: dict[Claim, dict] = {}
+    out = []
+    for row in rows:
+        claim = row.claim
+        if claim is None:
+            out.append(result_record(row, None))
+            continue
+        key = _memo_key(claim)
+        result = seen.get(key)
+        if result is None:
+            try:
+                result = group_claim(claim, load(parse_version(claim.version))).to_dict()
+            except Exception as exc:          # noqa: BLE001 - one bad claim must not stop the batch
+                out.append(result_record(row, None, "GROUPER_ERROR",
+                                         f"the grouper failed on this claim ({type(exc).__name__}); please report it"))
+                continue
+            seen[key] = result
+        out.append(result_record(row, result))
+    return out
+
+
+# ------------------------------------------------------------------ frames and Arrow tables
+
+def _frame_rows(records: Iterable[dict], headers: list[str], version: Any) -> Iterator[ClaimRow]:
+    nested = "pdx" in headers and "sdx" in headers and "procedures" in headers
+    if nested:      # the golden JSON form as columns (pdx a dict, sdx a list of dicts)
+        for number, record in enumerate(records, 1):
+            fields, extra, errors = golden_fields(record)
+            yield build_row(number, fields, version=version, extra=extra, errors=errors)
+        return
+    table = TableRows(headers, "<frame>", version)
+    yield from table.read(("", r) for r in records)
+
+
+def group_frame(df: Any, version: "str | int | None" = None) -> Any:
+    """Group every row of a pandas DataFrame (wide or long layout, or golden-form columns).
+
+    Returns a DataFrame with one row per claim, in input order: id, version, the claim-level
+    result fields, pdx / sdx / procedures (golden output form), status, message and the
+    input's other columns. `version` overrides the claims' own versions.
+    """
+    import pandas as pd
+
+    headers = [str(c) for c in df.columns]
+    frame = df.copy(deep=False)
+    frame.columns = headers
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    results = group_rows(list(_frame_rows(records, headers, version)))
+    columns = list(RESULT_KEYS) + [k for k in (results[0] if results else {}) if k not in RESULT_KEYS]
+    return pd.DataFrame.from_records(results, columns=columns)
+
+
+def group_arrow(table: Any, version: "str | int | None" = None, chunk_size: int = 10_000) -> Any:
+    """Group every row of a pyarrow Table; returns a Table with the Parquet output schema."""
+    import pyarrow as pa
+
+    headers = list(table.column_names)
+    results: list[dict] = []
+    rows = _frame_rows((r for batch in table.to_batches(chunk_size) for r in batch.to_pylist()), headers, version)
+    chunk: list[ClaimRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= chunk_size:
+            results.extend(group_rows(chunk))
+            chunk = []
+    results.extend(group_rows(chunk))
+    return records_to_arrow(results) if results else records_to_arrow([], None)
+
+
+# ------------------------------------------------------------------ the file runner
+
+@dataclass
+class BatchSummary:
+    """What a run did: counts in and out, by row status and by final return code."""
+
+    claims_in: int = 0
+    claims_out: int = 0
+    by_status: Counter = field(default_factory=Counter)
+    by_return_code: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    matched: str = ""
+
+    def add(self, rows: list[ClaimRow], records: list[dict]) -> None:
+        self.claims_in += len(rows)
+        self.claims_out += len(records)
+        for record in records:
+            self.by_status[record["status"]] += 1
+            self.by_return_code[record["final_return_code"] or "(not grouped)"] += 1
+
+    def text(self) -> str:
+        rate = self.claims_out / self.seconds if self.seconds > 0 else 0.0
+
+        def counts(counter: Counter) -> str:
+            return ", ".join(f"{k} {v:,}" for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+        return (f"claims in: {self.claims_in:,}; claims out: {self.claims_out:,}; "
+                f"{self.seconds:.1f} s ({rate:,.0f} claims/s)\n"
+                f"by status: {counts(self.by_status) or '-'}\n"
+                f"by final return code: {counts(self.by_return_code) or '-'}")
+
+
+class Progress:
+    """A one-line progress bar on a terminal: claims done, claims/s, ETA. Silent otherwise."""
+
+    def __init__(self, stream: TextIO | None, fraction: Any) -> None:
+        self.stream = stream if stream is not None and stream.isatty() else None
+        self.fraction = fraction
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def update(self, done: int, force: bool = False) -> None:
+        if self.stream is None:
+            return
+        now = time.monotonic()
+        if not force and now - self.last < 0.2:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        share = self.fraction()
+        eta = "" if share <= 0 or share >= 1 else f"  ETA {_clock(elapsed * (1 - share) / share)}"
+        width = 24
+        bar = "#" * int(width * share) + "-" * (width - int(width * share))
+        self.stream.write(f"\r[{bar}] {done:,} claims  {done / elapsed:,.0f} claims/s{eta}   ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _grouped_chunks(chunks: Iterator[list[ClaimRow]], workers: int) -> Iterator[tuple[list[ClaimRow], list[dict]]]:
+    """Each chunk with its results, in input order; with workers > 1, N processes and a bounded queue."""
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, group_rows(chunk)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque[tuple[list[ClaimRow], Future]] = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(group_rows, chunk)))
+            if len(pending) >= 2 * workers:     # memory stays bounded by a few chunks
+                done_chunk, future = pending.popleft()
+                yield done_chunk, future.result()
+        while pending:
+            done_chunk, future = pending.popleft()
+            yield done_chunk, future.result()
+
+
+def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_format: str | None = None,
+              output_format: str | None = None, workers: int = 1, chunk_size: int = 10_000,
+              version: "str | int | None" = None, claims_table: "str | Path | None" = None,
+              progress: TextIO | None = None) -> BatchSummary:
+    """Group a claims file into a results file, streaming chunk by chunk.
+
+    The output is written to "<output>.partial" and renamed at the end, so a run that stops on a
+    malformed file (MalformedFileError) leaves no half-written results behind. `progress`: a
+    stream for the progress bar (shown only when it is a terminal).
+    """
+    if version is not None:
+        parse_version(version)             # an unknown run version is a usage error, not a row error
+    output_path = Path(output_path)
+    partial = output_path.with_name(output_path.name + ".partial")
+    reader = open_claims(input_path, input_format, chunk_size, version, claims_table)
+    writer = open_writer(partial, output_format or _format_from(output_path))
+    summary = BatchSummary()
+    bar = Progress(progress, reader.fraction_done)
+    start = time.monotonic()
+    try:
+        for rows, records in _grouped_chunks(iter(reader), max(int(workers), 1)):
+            writer.write(records)
+            summary.add(rows, records)
+            bar.update(summary.claims_out)
+        writer.close()
+    except BaseException:
+        writer_close_quietly(writer)
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        bar.close()
+    os.replace(partial, output_path)
+    summary.seconds = time.monotonic() - start
+    summary.matched = reader.describe()
+    return summary
+
+
+def writer_close_quietly(writer: Any) -> None:
+    try:
+        writer.close()
+    except Exception:      # noqa: BLE001 - the original error matters more
+        pass
+
+
+def _format_from(path: Path) -> str:
+    from drg.io.writers import output_format_for
+
+    return output_format_for(path)
+
+
+def main_summary(summary: BatchSummary, stream: TextIO = sys.stderr) -> None:
+    """Print the end-of-run summary."""
+    stream.write(summary.text() + "\n")

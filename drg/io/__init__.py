@@ -1,0 +1,14 @@
+"""drg.io: claim files in (JSON Lines, CSV, Parquet; wide or long; .gz), result files out.
+
+    for chunk in drg.io.read_claims("claims.csv.gz"):     # lists of ClaimRow, input order
+        ...
+
+Readers check every value and never drop a row (see drg.io.normalize for the statuses);
+a file that is not its format raises MalformedFileError with file, line and column.
+"""
+from drg.io.records import OK, ClaimRow, MalformedFileError
+from drg.io.readers import ClaimReader, detect_format, open_claims, read_claims
+from drg.io.writers import open_writer, output_format_for, read_results, records_to_arrow
+
+__all__ = ["OK", "ClaimRow", "ClaimReader", "MalformedFileError", "detect_format", "open_claims",
+           "open_writer", "output_format_for", "read_claims", "read_results", "records_to_arrow"]

@@ -1,0 +1,239 @@
+"""Turn the fields of one input claim (from any format) into a `ClaimRow`, checking each value.
+
+The rule for each problem, and why (README "Batch grouping" repeats this table):
+
+| status | when | grouped? |
+|---|---|---|
+| MISSING_CLAIM_ID | no claim id | yes, id "" — the row number still identifies it |
+| MISSING_PDX | no principal diagnosis | yes — the CMS grouper returns DRG 999 / INVALID_PDX, which is the useful answer |
+| INVALID_AGE | age a number outside 0-124 | yes, with the age as given — the grouper does not use age to choose a DRG |
+| INVALID_AGE_VALUE | age present but not a whole number | no — the value cannot be represented |
+| INVALID_SEX | sex not M/F/U (or male/female/unknown) | yes, as U — what the CMS grouper does with any other value |
+| INVALID_POA | a POA indicator not Y/N/U/W/1/E/X/blank | yes, as X — the CMS grouper's INVALID, which the HAC logic judges |
+| INVALID_DISCHARGE_STATUS | discharge status not a whole number | yes, as none — the grouper's NONE, as for unknown numbers |
+| INVALID_HOSPITAL_STATUS | hospital status not NON_EXEMPT/EXEMPT/UNKNOWN | no — it decides the HAC logic; guessing would change DRGs |
+| TOO_MANY_CODES | more than 24 secondary diagnoses or 25 procedures | no — dropping codes silently could change the DRG |
+| UNKNOWN_VERSION | a version the tables do not hold, or unreadable | no |
+| INVALID_DISCHARGE_DATE | an unreadable date, or one no version covers, and no version given | no (with a version given: grouped, status kept) |
+| MISSING_VERSION | neither version nor discharge date (and none given to the run) | no |
+
+Unknown or invalid codes are not row errors: they are grouped as the CMS grouper groups
+them and the result says `recognized: false`.
+
+Codes are normalised the same way in every format: surrounding blanks and dots removed,
+upper case ("i50.21 " -> "I5021").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Mapping, Sequence
+
+from drg.claim import Claim, Diagnosis
+from drg.io.records import OK, ClaimRow
+from drg.tables.versions import UnknownVersionError, Version, parse_version, version_for
+
+MAX_SDX = 24
+MAX_PROCEDURES = 25
+
+_POA = {"Y": "Y", "N": "N", "U": "U", "W": "W", "1": "1", "E": "E", "X": "X", "": ""}
+_SEX = {"M": "M", "F": "F", "U": "U", "MALE": "M", "FEMALE": "F", "UNKNOWN": "U", "": "U"}
+_HOSPITAL = {"NON_EXEMPT": "NON_EXEMPT", "NOT_EXEMPT": "NON_EXEMPT", "NONEXEMPT": "NON_EXEMPT",
+             "EXEMPT": "EXEMPT", "UNKNOWN": "UNKNOWN", "": "NON_EXEMPT"}
+
+
+def blank(value: Any) -> bool:
+    """None, NaN, or a string of blanks: a missing value in any format."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and math.isnan(value)
+
+
+def text(value: Any) -> str:
+    """A value as stripped text ("" when missing); whole floats lose their ".0" (CSV/pandas)."""
+    if blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def normalize_code(value: Any) -> str:
+    """"i50.21 " -> "I5021"."""
+    return text(value).replace(".", "").upper()
+
+
+def whole_number(value: Any) -> int | None:
+    """An int from 65, 65.0, "65" or " 65 "; None when it is not a whole number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    raw = str(value).strip()
+    try:
+        return int(raw)
+    except ValueError:
+        try:
+            number = float(raw)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else None
+
+
+class _Problems:
+    """Collects (status, message) pairs; the first not-grouped one, else the first, is the row status."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str, bool]] = []
+
+    def add(self, status: str, message: str, fatal: bool = False) -> None:
+        """`fatal`: the row cannot be grouped."""
+        self.items.append((status, message, fatal))
+
+    def has(self, status: str) -> bool:
+        return any(s == status for s, _, _ in self.items)
+
+    def result(self) -> tuple[str, str, bool]:
+        if not self.items:
+            return OK, "", True
+        fatal = [s for s, _, f in self.items if f]
+        status = fatal[0] if fatal else self.items[0][0]
+        return status, "; ".join(m for _, m, _ in self.items), not fatal
+
+
+def _date(value: Any) -> dt.date | None | str:
+    """A date from a date/datetime, ISO text, YYYYMMDD text/int or MM/DD/YYYY; "" when unreadable."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raw = text(value)
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y%m%d", "%m/%d/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return ""
+
+
+def _poa(value: Any, where: str, problems: _Problems) -> str:
+    raw = text(value).upper()
+    poa = _POA.get(raw)
+    if poa is None:
+        problems.add("INVALID_POA", f"{where} POA indicator {raw!r} is not one of Y, N, U, W, 1, E, X "
+                                    f"or blank; grouped as X (invalid)")
+        return "X"
+    return poa
+
+
+def build_row(row_number: int, fields: Mapping[str, Any], *, version: "str | int | Version | None" = None,
+              extra: Mapping[str, Any] | None = None, errors: Sequence[str] = ()) -> ClaimRow:
+    """Check and normalise one claim's fields into a ClaimRow.
+
+    `fields` uses the golden claim names: id, version, discharge_date, age, sex, discharge_status,
+    hospital_status, pdx / admit_dx as (code, poa) pairs or None, sdx as a list of (code, poa),
+    procedures as a list of codes. `version` (the run's version) overrides the claim's own.
+    `errors`: problems the reader found in the record's shape (status INVALID_RECORD, not grouped).
+    """
+    problems = _Problems()
+    for error in errors:
+        problems.add("INVALID_RECORD", error, True)
+    claim_id = text(fields.get("id"))
+    if not claim_id:
+        problems.add("MISSING_CLAIM_ID", "claim id is missing; the row number identifies the claim")
+
+    # version: the run's, then the claim's, then its discharge date
+    chosen: Version | None = None
+    date = _date(fields.get("discharge_date"))
+    if date == "":
+        date = None
+        date_problem = "discharge date cannot be read (write it as YYYY-MM-DD)"
+    else:
+        date_problem = ""
+    claim_version = fields.get("version")
+    try:
+        if version is not None:
+            chosen = parse_version(version)
+        elif not blank(claim_version):
+            chosen = parse_version(text(claim_version) if not isinstance(claim_version, int) else claim_version)
+    except UnknownVersionError:
+        shown = text(version if version is not None else claim_version)
+        problems.add("UNKNOWN_VERSION", f"version {shown!r} is not an MS-DRG version the tables hold", True)
+    else:
+        if chosen is None and date is not None:
+            try:
+                chosen = version_for(date)
+            except UnknownVersionError:
+                problems.add("INVALID_DISCHARGE_DATE", "no MS-DRG version covers the discharge date", True)
+        if date_problem:
+            problems.add("INVALID_DISCHARGE_DATE", date_problem + ("; grouped by the version given" if chosen
+                                                                   else " and no version is given"), chosen is None)
+        elif chosen is None and not problems.has("INVALID_DISCHARGE_DATE"):
+            problems.add("MISSING_VERSION", "neither a version nor a discharge date is given", True)
+
+    age: int | None = None
+    raw_age = fields.get("age")
+    if not blank(raw_age):
+        age = whole_number(raw_age)
+        if age is None:
+            problems.add("INVALID_AGE_VALUE", f"age {text(raw_age)!r} is not a whole number of years", True)
+        elif not 0 <= age <= 124:
+            problems.add("INVALID_AGE", f"age {age} is outside 0-124; grouped as given")
+
+    raw_sex = text(fields.get("sex")).upper()
+    sex = _SEX.get(raw_sex)
+    if sex is None:
+        problems.add("INVALID_SEX", f"sex {raw_sex!r} is not M, F or U; grouped as U")
+        sex = "U"
+
+    status: int | None = None
+    raw_status = fields.get("discharge_status")
+    if not blank(raw_status):
+        status = whole_number(raw_status)
+        if status is None:
+            problems.add("INVALID_DISCHARGE_STATUS",
+                         f"discharge status {text(raw_status)!r} is not a number; grouped as no status")
+
+    raw_hospital = text(fields.get("hospital_status")).upper().replace("-", "_").replace(" ", "_")
+    hospital = _HOSPITAL.get(raw_hospital)
+    if hospital is None:
+        problems.add("INVALID_HOSPITAL_STATUS",
+                     f"hospital status {raw_hospital!r} is not NON_EXEMPT, EXEMPT or UNKNOWN", True)
+        hospital = "NON_EXEMPT"
+
+    pdx_field = fields.get("pdx")
+    pdx: Diagnosis | None = None
+    if pdx_field is None:
+        problems.add("MISSING_PDX", "principal diagnosis is missing; grouped (the grouper gives DRG 999)")
+    else:
+        code, poa = pdx_field
+        pdx = Diagnosis(normalize_code(code), _poa(poa, "principal diagnosis", problems))
+        if not pdx.code:
+            problems.add("MISSING_PDX", "principal diagnosis is blank; grouped (the grouper gives DRG 999)")
+    admit = fields.get("admit_dx")
+    admit_dx = None
+    if admit is not None and not blank(admit[0]):
+        admit_dx = Diagnosis(normalize_code(admit[0]), _poa(admit[1], "admit diagnosis", problems))
+
+    sdx_fields: Sequence = fields.get("sdx") or ()
+    sdx = tuple(Diagnosis(normalize_code(code), _poa(poa, f"secondary diagnosis {n}", problems))
+                for n, (code, poa) in enumerate(sdx_fields, 1))
+    procedures = tuple(normalize_code(code) for code in fields.get("procedures") or ())
+    if len(sdx) > MAX_SDX:
+        problems.add("TOO_MANY_CODES", f"{len(sdx)} secondary diagnoses; at most {MAX_SDX} can be grouped", True)
+    if len(procedures) > MAX_PROCEDURES:
+        problems.add("TOO_MANY_CODES", f"{len(procedures)} procedures; at most {MAX_PROCEDURES} can be grouped", True)
+
+    row_status, message, grouped = problems.result()
+    claim = None
+    if grouped:
+        claim = Claim(id=claim_id, version=chosen.id if chosen else None, discharge_date=date, age=age, sex=sex,
+                      discharge_status=status, hospital_status=hospital, pdx=pdx, admit_dx=admit_dx,
+                      sdx=sdx, procedures=procedures)
+    return ClaimRow(row_number, claim_id, claim, row_status, message, dict(extra or {}))

@@ -1,0 +1,521 @@
+"""Claim file readers: JSON Lines (golden form), CSV and Parquet in the wide or long layout, .gz accepted.
+
+Each reader streams the file in chunks of ClaimRows (memory bounded by the chunk size) and
+raises MalformedFileError, naming file, line (or row group) and column, when the file
+cannot be read as its format. Bad values inside a well-formed file become row statuses.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from drg.io.columns import CODE_TYPES, ColumnMap, canonical, is_long, map_long, map_wide
+from drg.io.normalize import blank, build_row, text, whole_number
+from drg.io.records import ClaimRow, MalformedFileError
+
+FORMATS = ("jsonl", "csv", "parquet")
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv",
+             ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
+GOLDEN_KEYS = ("id", "version", "discharge_date", "age", "sex", "discharge_status", "hospital_status",
+               "pdx", "admit_dx", "sdx", "procedures")
+
+
+def detect_format(path: "str | Path") -> str:
+    """The format from the file name (".gz" looked through); ValueError when it says nothing."""
+    name = Path(path).name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    fmt = _SUFFIXES.get(Path(name).suffix)
+    if fmt is None:
+        raise ValueError(f"cannot tell the format of {path} from its name; give it (jsonl, csv or parquet)")
+    return fmt
+
+
+class _ByteCounter:
+    """Progress of a text file as the share of its (compressed) bytes read so far."""
+
+    def __init__(self, raw: io.BufferedReader, size: int) -> None:
+        self.raw, self.size = raw, max(size, 1)
+
+    def fraction(self) -> float:
+        try:
+            return min(self.raw.tell() / self.size, 1.0)
+        except (ValueError, OSError):
+            return 1.0
+
+
+def _open_text(path: Path) -> tuple[io.TextIOWrapper, _ByteCounter]:
+    raw = open(path, "rb")
+    stream: Any = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), _ByteCounter(raw, os.path.getsize(path))
+
+
+def _chunks(rows: Iterable[ClaimRow], size: int) -> Iterator[list[ClaimRow]]:
+    chunk: list[ClaimRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# ---------------------------------------------------------------- golden (nested) records
+
+def _pair(value: Any, where: str, errors: list[str]) -> tuple[Any, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value, ""
+    if isinstance(value, dict):
+        return value.get("code"), value.get("poa")
+    errors.append(f"{where} is neither a code nor an object with code and poa")
+    return None
+
+
+def golden_fields(record: dict) -> tuple[dict, dict, list[str]]:
+    """Fields, extra columns and shape errors of one claim in the golden JSON form."""
+    errors: list[str] = []
+    fields = {key: record.get(key) for key in ("id", "version", "discharge_date", "age", "sex",
+                                                "discharge_status", "hospital_status")}
+    fields["pdx"] = _pair(record.get("pdx"), "principal diagnosis", errors)
+    fields["admit_dx"] = _pair(record.get("admit_dx"), "admit diagnosis", errors)
+    sdx = record.get("sdx") or []
+    procedures = record.get("procedures") or []
+    if not isinstance(sdx, list):
+        errors.append("sdx is not a list")
+        sdx = []
+    if not isinstance(procedures, list):
+        errors.append("procedures is not a list")
+        procedures = []
+    pairs = []
+    for n, item in enumerate(sdx, 1):
+        pair = _pair(item, f"secondary diagnosis {n}", errors)
+        pairs.append(pair if pair is not None else (None, None))
+    fields["sdx"] = pairs
+    fields["procedures"] = [p.get("code") if isinstance(p, dict) else p for p in procedures]
+    extra = {k: v for k, v in record.items() if k not in GOLDEN_KEYS}
+    return fields, extra, errors
+
+
+class ClaimReader:
+    """An open claims file: iterate it for chunks of ClaimRows; `columns` says what was matched."""
+
+    def __init__(self, path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
+                 version: Any = None, claims_table: "str | Path | None" = None) -> None:
+        self.path = Path(path)
+        self.format = (input_format or detect_format(self.path)).lower()
+        if self.format not in FORMATS:
+            raise ValueError(f"unknown input format {self.format!r}; use one of {', '.join(FORMATS)}")
+        if not self.path.exists():
+            raise FileNotFoundError(f"{self.path}: no such file")
+        self.chunk_size = max(int(chunk_size), 1)
+        self.version = version
+        self.claims_table = Path(claims_table) if claims_table else None
+        self.layout = "golden" if self.format == "jsonl" else "unknown"
+        self.columns: ColumnMap | None = None
+        self.total: int | None = None          # claims or rows, when known up front (Parquet)
+        self._progress: Callable[[], float] = lambda: 0.0
+
+    def describe(self) -> str:
+        """What was matched, in plain words."""
+        what = f"{self.path.name}: {self.format}, {self.layout} layout"
+        return what + (f"; {self.columns.describe()}" if self.columns else "")
+
+    def fraction_done(self) -> float:
+        return self._progress()
+
+    def __iter__(self) -> Iterator[list[ClaimRow]]:
+        if self.format == "jsonl":
+            return _chunks(self._jsonl(), self.chunk_size)
+        if self.format == "csv":
+            return _chunks(self._csv(), self.chunk_size)
+        return _chunks(self._parquet(), self.chunk_size)
+
+    # -------------------------------------------------------------- JSON Lines
+
+    def _jsonl(self) -> Iterator[ClaimRow]:
+        stream, counter = _open_text(self.path)
+        self._progress = counter.fraction
+        row_number = 0
+        with stream:
+            line_number = 0
+            while True:
+                try:
+                    line = stream.readline()
+                except (UnicodeDecodeError, OSError, EOFError) as exc:
+                    raise MalformedFileError(str(self.path), f"line {line_number + 1}", None,
+                                             f"cannot be read: {exc}") from None
+                if not line:
+                    break
+                line_number += 1
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise MalformedFileError(str(self.path), f"line {line_number}", f"character {exc.colno}",
+                                             f"not valid JSON ({exc.msg})") from None
+                if not isinstance(record, dict):
+                    raise MalformedFileError(str(self.path), f"line {line_number}", "character 1",
+                                             "each line must be one JSON object (a claim)")
+                row_number += 1
+                fields, extra, errors = golden_fields(record)
+                yield build_row(row_number, fields, version=self.version, extra=extra, errors=errors)
+
+    # -------------------------------------------------------------- CSV
+
+    def _csv(self) -> Iterator[ClaimRow]:
+        stream, counter = _open_text(self.path)
+        self._progress = counter.fraction
+        name = self.path.name.lower().removesuffix(".gz")
+        delimiter = "\t" if name.endswith(".tsv") else ","
+        lines = _LineTracker(stream)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+
+        def records() -> Iterator[tuple[str, dict[str, str]]]:
+            try:
+                headers = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise self._csv_error(exc, lines, delimiter, []) from None
+            yield "", {"headers": headers}   # first item: the header
+            width = len(headers)
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise self._csv_error(exc, lines, delimiter, headers) from None
+                except (UnicodeDecodeError, OSError, EOFError) as exc:
+                    raise MalformedFileError(str(self.path), f"line {reader.line_num + 1}", None,
+                                             f"cannot be read: {exc}") from None
+                if not row or (len(row) == 1 and not row[0].strip() and width > 1):
+                    continue
+                if len(row) != width:
+                    column = headers[len(row)] if len(row) < width else f"{len(row)} (beyond the last header)"
+                    raise MalformedFileError(str(self.path), f"line {reader.line_num}", column,
+                                             f"{len(row)} fields where the header has {width}")
+                yield str(reader.line_num), dict(zip(headers, row))
+
+        with stream:
+            items = records()
+            first = next(items, None)
+            if first is None:
+                return
+            yield from self._tabular(first[1]["headers"], items)
+
+    def _csv_error(self, exc: csv.Error, lines: "_LineTracker", delimiter: str, headers: list[str]) -> MalformedFileError:
+        index = _quote_error_field(lines.last, delimiter)
+        column = (headers[index] if index is not None and index < len(headers)
+                  else f"field {index + 1}" if index is not None else None)
+        return MalformedFileError(str(self.path), f"line {lines.count}", column, f"broken CSV quoting ({exc})")
+
+    # -------------------------------------------------------------- Parquet
+
+    def _parquet(self) -> Iterator[ClaimRow]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            parquet = pq.ParquetFile(self.path)
+        except (pa.ArrowException, OSError) as exc:
+            raise MalformedFileError(str(self.path), "file footer", None, f"not a readable Parquet file ({exc})") from None
+        schema = parquet.schema_arrow
+        self.total = parquet.metadata.num_rows
+        headers = list(schema.names)
+        done = [0]
+        self._progress = lambda: done[0] / max(self.total or 1, 1)
+        nested = "pdx" in headers and pa.types.is_struct(schema.field("pdx").type)
+        if not nested:
+            _check_parquet_schema(self.path, schema)
+        group_ends = []
+        end = 0
+        for i in range(parquet.num_row_groups):
+            end += parquet.metadata.row_group(i).num_rows
+            group_ends.append(end)
+
+        def row_group_of(position: int) -> int:
+            return next((i for i, e in enumerate(group_ends) if position < e), len(group_ends) - 1)
+
+        def batches() -> Iterator[Any]:
+            iterator = parquet.iter_batches(batch_size=self.chunk_size)
+            while True:
+                try:
+                    batch = next(iterator)
+                except StopIteration:
+                    return
+                except (pa.ArrowException, OSError) as exc:
+                    raise MalformedFileError(str(self.path), f"row group {row_group_of(done[0])}", None,
+                                             f"cannot be read ({exc})") from None
+                yield batch
+
+        if nested:
+            self.layout = "golden (nested)"
+            row_number = 0
+            for batch in batches():
+                for record in batch.to_pylist():
+                    row_number += 1
+                    fields, extra, errors = golden_fields(record)
+                    yield build_row(row_number, fields, version=self.version, extra=extra, errors=errors)
+                done[0] += batch.num_rows
+            return
+
+        def records() -> Iterator[tuple[str, dict[str, Any]]]:
+            for batch in batches():
+                start = done[0]
+                columns = batch.to_pydict()
+                names = list(columns)
+                values = [columns[n] for n in names]
+                for offset, row in enumerate(zip(*values)):
+                    yield f"row {start + offset + 1}", dict(zip(names, row))
+                done[0] += batch.num_rows
+
+        yield from self._tabular(headers, records())
+
+    # -------------------------------------------------------------- wide and long tables
+
+    def _tabular(self, headers: list[str], records: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[ClaimRow]:
+        table = self._claim_table() if self.claims_table and is_long(headers) else None
+        rows = TableRows(headers, str(self.path), self.version, table)
+        self.layout, self.columns = rows.layout, rows.columns
+        return rows.read(records)
+
+    def _claim_table(self) -> tuple[dict[str, dict[str, Any]], ColumnMap]:
+        """The claim-level table of a long file, by claim id (held in memory: one small record per claim)."""
+        out: dict[str, dict[str, Any]] = {}
+        fmt = detect_format(self.claims_table)
+        if fmt == "jsonl":
+            raise ValueError("the claim-level table of a long file must be CSV or Parquet")
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+        table = (pq.read_table(self.claims_table) if fmt == "parquet" else
+                 pacsv.read_csv(self.claims_table, convert_options=pacsv.ConvertOptions(
+                     column_types={}, strings_can_be_null=False)))
+        mapping = map_wide(table.column_names)
+        id_column = mapping.fields.get("id")
+        if id_column is None:
+            raise MalformedFileError(str(self.claims_table), "header", None, "no claim id column")
+        for record in table.to_pylist():
+            out[text(record[id_column])] = record
+        return out, mapping
+
+
+class _LineTracker:
+    """Feeds csv.reader line by line and remembers the last physical line (to locate quoting errors)."""
+
+    def __init__(self, stream: io.TextIOWrapper) -> None:
+        self.stream, self.last, self.count = stream, "", 0
+
+    def __iter__(self) -> "_LineTracker":
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline()
+        if not line:
+            raise StopIteration
+        self.count += 1
+        self.last = line
+        return line
+
+
+def _quote_error_field(line: str, delimiter: str) -> int | None:
+    """The 0-based field of a line where the CSV quoting breaks (None when it cannot be told)."""
+    field, in_quotes, at_start, i = 0, False, True, 0
+    while i < len(line):
+        ch = line[i]
+        if in_quotes:
+            if ch == '"':
+                if i + 1 < len(line) and line[i + 1] == '"':
+                    i += 2
+                    continue
+                in_quotes = False
+                if i + 1 < len(line) and line[i + 1] not in (delimiter, "\r", "\n"):
+                    return field
+        elif ch == '"':
+            if not at_start:
+                return field
+            in_quotes = True
+        elif ch == delimiter:
+            field += 1
+            at_start = True
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    return field if in_quotes else None
+
+
+class TableRows:
+    """ClaimRows from the records of a table (CSV, Parquet, a DataFrame), wide or long layout."""
+
+    def __init__(self, headers: list[str], source: str, version: Any = None,
+                 claim_table: "tuple[dict[str, dict[str, Any]], ColumnMap] | None" = None) -> None:
+        self.version, self.claim_table = version, claim_table
+        if is_long(headers):
+            self.layout = "long"
+            self.code_columns, self.columns = map_long(headers)
+            missing = [n for n in ("id", "code_type", "code") if n not in self.code_columns]
+            if missing:
+                raise MalformedFileError(source, "header", None, "a long file needs the columns " + ", ".join(missing))
+        else:
+            self.layout = "wide"
+            self.columns = map_wide(headers)
+            if "pdx" not in self.columns.fields:
+                raise MalformedFileError(source, "header", None,
+                                         "no principal diagnosis column (pdx, principal_dx, dx1, diag_1 ...); "
+                                         "columns found: " + ", ".join(map(str, headers)))
+
+    def read(self, records: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[ClaimRow]:
+        """`records`: (where, {header: value}) in input order."""
+        if self.layout == "long":
+            yield from _long_rows(records, self.code_columns, self.columns, self.claim_table, self.version)
+            return
+        for row_number, (_, record) in enumerate(records, 1):
+            fields, extra = _wide_fields(record, self.columns)
+            yield build_row(row_number, fields, version=self.version, extra=extra)
+
+
+def _check_parquet_schema(path: Path, schema: Any) -> None:
+    """Code columns must hold text; numbers where numbers are expected."""
+    import pyarrow as pa
+
+    headers = list(schema.names)
+    if is_long(headers):
+        code_columns, claim_columns = map_long(headers)
+        text_columns = [code_columns[n] for n in ("code", "code_type", "poa") if n in code_columns]
+    else:
+        claim_columns = map_wide(headers)
+        text_columns = list(claim_columns.sdx.values()) + list(claim_columns.procedures.values())
+        text_columns += list(claim_columns.sdx_poa.values())
+    text_columns += [claim_columns.fields[n] for n in ("pdx", "pdx_poa", "admit_dx", "admit_dx_poa", "sex",
+                                                       "hospital_status") if n in claim_columns.fields]
+    for column in text_columns:
+        kind = schema.field(column).type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind)):
+            raise MalformedFileError(str(path), "schema", column, f"type {kind} where text is expected")
+    for name in ("age", "discharge_status"):
+        column = claim_columns.fields.get(name)
+        if column is not None:
+            kind = schema.field(column).type
+            if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_string(kind)
+                    or pa.types.is_large_string(kind) or pa.types.is_null(kind)):
+                raise MalformedFileError(str(path), "schema", column, f"type {kind} where a number is expected")
+
+
+_CLAIM_LEVEL = ("id", "version", "discharge_date", "age", "sex", "discharge_status", "hospital_status")
+
+
+def _wide_fields(record: dict[str, Any], mapping: ColumnMap) -> tuple[dict[str, Any], dict[str, Any]]:
+    columns = mapping.fields
+    fields = {name: record.get(columns[name]) if name in columns else None for name in _CLAIM_LEVEL}
+    pdx = record.get(columns["pdx"])
+    fields["pdx"] = None if blank(pdx) else (pdx, record.get(columns["pdx_poa"]) if "pdx_poa" in columns else "")
+    admit = record.get(columns["admit_dx"]) if "admit_dx" in columns else None
+    fields["admit_dx"] = None if blank(admit) else (
+        admit, record.get(columns["admit_dx_poa"]) if "admit_dx_poa" in columns else "")
+    poa = mapping.sdx_poa
+    fields["sdx"] = [(record[header], record.get(poa[n]) if n in poa else "")
+                     for n, header in mapping.sdx.items() if not blank(record[header])]
+    fields["procedures"] = [record[header] for header in mapping.procedures.values() if not blank(record[header])]
+    extra = {header: record[header] for header in mapping.extra}
+    return fields, extra
+
+
+def _long_rows(records: Iterator[tuple[str, dict[str, Any]]], code_columns: dict[str, str],
+               claim_columns: ColumnMap, table: "tuple[dict[str, dict[str, Any]], ColumnMap] | None",
+               version: Any) -> Iterator[ClaimRow]:
+    """Group consecutive rows of one claim id into a claim (a long file keeps each claim's rows together)."""
+    id_column = code_columns["id"]
+    current: list[tuple[str, dict[str, Any]]] = []
+    row_number = 0
+
+    def finish(rows: list[tuple[str, dict[str, Any]]]) -> ClaimRow:
+        nonlocal row_number
+        row_number += 1
+        return _long_claim(row_number, rows, code_columns, claim_columns, table, version)
+
+    current_id: str | None = None
+    for where, record in records:
+        claim_id = text(record.get(id_column))
+        if current and claim_id != current_id:
+            yield finish(current)
+            current = []
+        current_id = claim_id
+        current.append((where, record))
+    if current:
+        yield finish(current)
+
+
+def _long_claim(row_number: int, rows: list[tuple[str, dict[str, Any]]], code_columns: dict[str, str],
+                claim_columns: ColumnMap, table: "tuple[dict[str, dict[str, Any]], ColumnMap] | None",
+                version: Any) -> ClaimRow:
+    errors: list[str] = []
+    claim_id = text(rows[0][1].get(code_columns["id"]))
+    fields: dict[str, Any] = {"id": claim_id}
+    # claim-level values: the first non-blank one on the claim's rows, or the claim table
+    source_rows = [r for _, r in rows]
+    mapping = claim_columns.fields
+    if table is not None:
+        by_id, table_mapping = table
+        row = by_id.get(claim_id)
+        if row is None:
+            errors.append("claim id not found in the claim-level table")
+        else:
+            source_rows = [row]
+            mapping = table_mapping.fields
+    for name in _CLAIM_LEVEL[1:]:
+        header = mapping.get(name)
+        fields[name] = next((r[header] for r in source_rows if header in r and not blank(r[header])), None)
+    extra: dict[str, Any] = {}
+    for header in claim_columns.extra:
+        extra[header] = next((r[header] for _, r in rows if not blank(r.get(header))), None)
+
+    seq_column = code_columns.get("sequence")
+    poa_column = code_columns.get("poa")
+    codes: dict[str, list[tuple[int, int, Any, Any]]] = {"pdx": [], "admit_dx": [], "sdx": [], "proc": []}
+    for order, (where, record) in enumerate(rows):
+        kind = CODE_TYPES.get(canonical(text(record.get(code_columns["code_type"]))))
+        code = record.get(code_columns["code"])
+        if kind is None:
+            errors.append(f"code type {text(record.get(code_columns['code_type']))!r} ({where}) "
+                          f"is not pdx, admit, sdx or proc")
+            continue
+        if blank(code):
+            continue
+        sequence = whole_number(record.get(seq_column)) if seq_column and not blank(record.get(seq_column)) else None
+        codes[kind].append((sequence if sequence is not None else order, order, code,
+                            record.get(poa_column) if poa_column else ""))
+    for kind in codes:
+        codes[kind].sort(key=lambda item: (item[0], item[1]))
+    if len(codes["pdx"]) > 1:
+        errors.append(f"{len(codes['pdx'])} principal diagnoses")
+    if len(codes["admit_dx"]) > 1:
+        errors.append(f"{len(codes['admit_dx'])} admit diagnoses")
+    fields["pdx"] = (codes["pdx"][0][2], codes["pdx"][0][3]) if codes["pdx"] else None
+    fields["admit_dx"] = (codes["admit_dx"][0][2], codes["admit_dx"][0][3]) if codes["admit_dx"] else None
+    fields["sdx"] = [(code, poa) for _, _, code, poa in codes["sdx"]]
+    fields["procedures"] = [code for _, _, code, _ in codes["proc"]]
+    return build_row(row_number, fields, version=version, extra=extra, errors=errors)
+
+
+def open_claims(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
+                version: Any = None, claims_table: "str | Path | None" = None) -> ClaimReader:
+    """An open claims file (iterate it for chunks); see ClaimReader."""
+    return ClaimReader(path, input_format, chunk_size, version, claims_table)
+
+
+def read_claims(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
+                version: Any = None, claims_table: "str | Path | None" = None) -> Iterator[list[ClaimRow]]:
+    """Chunks of ClaimRows, one per input claim, in input order (the contract in HELPERS_COMMON.md)."""
+    return iter(ClaimReader(path, input_format, chunk_size, version, claims_table))

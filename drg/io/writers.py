@@ -1,0 +1,291 @@
+"""Result writers: JSON Lines (the golden output form), Parquet (per-code lists of structs), flat CSV.
+
+A result record is the golden output dict of one claim (id, version, the claim-level fields,
+pdx, sdx, procedures) followed by `status`, `message` and the input's extra columns. A row
+that could not be grouped has null claim-level fields, pdx null and empty code lists.
+
+Output is deterministic: the same records give byte-identical files (gzip without a time
+stamp or file name, fixed Parquet schema and writer options).
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+CLAIM_FIELDS = ("initial_drg", "initial_mdc", "initial_base_drg", "initial_return_code",
+                "initial_med_surg", "initial_severity", "final_drg", "final_mdc", "final_base_drg",
+                "final_return_code", "final_med_surg", "final_severity", "hac_status", "hac_categories")
+_INT_FIELDS = {"initial_drg", "initial_mdc", "initial_base_drg", "final_drg", "final_mdc", "final_base_drg",
+               "hac_categories"}
+RESULT_KEYS = ("id", "version") + CLAIM_FIELDS + ("pdx", "sdx", "procedures", "status", "message")
+OUTPUT_FORMATS = ("jsonl", "parquet", "csv")
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet",
+             ".csv": "csv"}
+
+
+def output_format_for(path: "str | Path") -> str:
+    name = Path(path).name.lower().removesuffix(".gz")
+    fmt = _SUFFIXES.get(Path(name).suffix)
+    if fmt is None:
+        raise ValueError(f"cannot tell the output format of {path} from its name; give it (jsonl, parquet or csv)")
+    return fmt
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    raw = open(path, "wb")
+    if path.name.lower().endswith(".gz"):
+        return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)   # no time stamp: deterministic
+    return raw
+
+
+class ResultWriter:
+    """Writes chunks of result records; `close()` finishes the file."""
+
+    def __init__(self, path: "str | Path") -> None:
+        self.path = Path(path)
+
+    def write(self, records: list[dict]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> "ResultWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class JsonlWriter(ResultWriter):
+    def __init__(self, path: "str | Path") -> None:
+        super().__init__(path)
+        self._binary = _open_binary(self.path)
+        self._out = io.TextIOWrapper(self._binary, encoding="utf-8", newline="\n")
+
+    def write(self, records: list[dict]) -> None:
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+        self._out.write("".join(dumps(r) + "\n" for r in records))
+
+    def close(self) -> None:
+        self._out.close()
+
+
+# ------------------------------------------------------------------ Parquet
+
+def parquet_schema(extra_columns: Iterable[str] = ()) -> Any:
+    import pyarrow as pa
+
+    hac = pa.struct([("hac_number", pa.int32()), ("hac_list", pa.string()), ("hac_usage", pa.string())])
+    diagnosis = pa.struct([("code", pa.string()), ("recognized", pa.bool_()), ("affects_drg", pa.string()),
+                           ("initial_severity_usage", pa.string()), ("final_severity_usage", pa.string()),
+                           ("poa_error", pa.string()), ("hacs", pa.list_(hac))])
+    procedure = pa.struct([("code", pa.string()), ("recognized", pa.bool_()), ("affects_drg", pa.string()),
+                           ("is_or", pa.bool_()), ("hac_usage", pa.list_(pa.string()))])
+    fields = [("id", pa.string()), ("version", pa.int32())]
+    fields += [(name, pa.int32() if name in _INT_FIELDS else pa.string()) for name in CLAIM_FIELDS]
+    fields += [("pdx", diagnosis), ("sdx", pa.list_(diagnosis)), ("procedures", pa.list_(procedure)),
+               ("status", pa.string()), ("message", pa.string())]
+    fields += [(name, pa.string()) for name in extra_columns]
+    return pa.schema(fields)
+
+
+def _extra_columns(record: dict) -> list[str]:
+    return [k for k in record if k not in RESULT_KEYS]
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+
+def records_to_arrow(records: list[dict], schema: Any = None) -> Any:
+    """A pyarrow Table of result records (extra columns as text)."""
+    import pyarrow as pa
+
+    if schema is None:
+        schema = parquet_schema(_extra_columns(records[0]) if records else ())
+    columns = {}
+    for f in schema:
+        values = [r.get(f.name) for r in records]
+        if f.name not in RESULT_KEYS:
+            values = [_as_text(v) for v in values]
+        columns[f.name] = pa.array(values, type=f.type)
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+class ParquetResultWriter(ResultWriter):
+    def __init__(self, path: "str | Path") -> None:
+        super().__init__(path)
+        self._writer = None
+        self._schema = None
+
+    def write(self, records: list[dict]) -> None:
+        import pyarrow.parquet as pq
+
+        if not records:
+            return
+        if self._writer is None:
+            self._schema = parquet_schema(_extra_columns(records[0]))
+            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+        self._writer.write_table(records_to_arrow(records, self._schema))
+
+    def close(self) -> None:
+        import pyarrow.parquet as pq
+
+        if self._writer is None:          # no rows: still a valid, empty file
+            pq.write_table(records_to_arrow([], parquet_schema()), self.path, compression="zstd")
+        else:
+            self._writer.close()
+
+
+# ------------------------------------------------------------------ flat CSV
+
+CSV_CODE_COLUMNS = ("pdx_code", "pdx_recognized", "pdx_affects_drg", "pdx_hacs",
+                    "sdx_codes", "sdx_poa_error", "sdx_recognized", "sdx_affects_drg",
+                    "sdx_initial_severity_usage", "sdx_final_severity_usage", "sdx_hacs",
+                    "proc_codes", "proc_recognized", "proc_affects_drg", "proc_is_or", "proc_hac_usage")
+CSV_HEADER = ("id", "version", "status", "message") + CLAIM_FIELDS + CSV_CODE_COLUMNS
+
+
+def _flag(value: Any) -> str:
+    return "" if value is None else "Y" if value else "N"
+
+
+def _hacs(hacs: list[dict]) -> str:
+    """ "5:hac05_cc:HAC_CRITERIA_MET;0::NOT_ON_HAC_LIST" """
+    return ";".join(f"{h['hac_number']}:{h['hac_list'] or ''}:{h['hac_usage']}" for h in hacs)
+
+
+def flatten(record: dict) -> list[Any]:
+    """One CSV row: claim-level fields, then per-code attributes joined with "|" in claim order."""
+    pdx = record.get("pdx")
+    sdx = record.get("sdx") or []
+    procedures = record.get("procedures") or []
+    row = [record.get("id"), record.get("version"), record.get("status"), record.get("message")]
+    row += [record.get(name) for name in CLAIM_FIELDS]
+    if pdx is None:
+        row += [None, None, None, None]
+    else:
+        row += [pdx["code"], _flag(pdx["recognized"]), pdx["affects_drg"], _hacs(pdx["hacs"])]
+    row += ["|".join(d["code"] or "" for d in sdx), "|".join(d["poa_error"] for d in sdx),
+            "|".join(_flag(d["recognized"]) for d in sdx), "|".join(d["affects_drg"] for d in sdx),
+            "|".join(d["initial_severity_usage"] for d in sdx), "|".join(d["final_severity_usage"] for d in sdx),
+            "|".join(_hacs(d["hacs"]) for d in sdx)]
+    row += ["|".join(p["code"] for p in procedures), "|".join(_flag(p["recognized"]) for p in procedures),
+            "|".join(p["affects_drg"] for p in procedures), "|".join(_flag(p["is_or"]) for p in procedures),
+            "|".join("+".join(p["hac_usage"]) for p in procedures)]
+    row += [_as_text(record[k]) for k in _extra_columns(record)]
+    return ["" if v is None else v for v in row]
+
+
+class CsvWriter(ResultWriter):
+    def __init__(self, path: "str | Path") -> None:
+        super().__init__(path)
+        self._out = io.TextIOWrapper(_open_binary(self.path), encoding="utf-8", newline="")
+        self._csv = csv.writer(self._out, lineterminator="\n")
+        self._header_done = False
+
+    def write(self, records: list[dict]) -> None:
+        if not records:
+            return
+        if not self._header_done:
+            self._csv.writerow(CSV_HEADER + tuple(_extra_columns(records[0])))
+            self._header_done = True
+        self._csv.writerows(flatten(r) for r in records)
+
+    def close(self) -> None:
+        if not self._header_done:
+            self._csv.writerow(CSV_HEADER)
+        self._out.close()
+
+
+def open_writer(path: "str | Path", output_format: str | None = None) -> ResultWriter:
+    fmt = (output_format or output_format_for(path)).lower()
+    if fmt == "jsonl":
+        return JsonlWriter(path)
+    if fmt == "parquet":
+        return ParquetResultWriter(path)
+    if fmt == "csv":
+        return CsvWriter(path)
+    raise ValueError(f"unknown output format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}")
+
+
+# ------------------------------------------------------------------ reading results back
+
+def _split(value: str) -> list[str]:
+    return value.split("|") if value else []
+
+
+def _unflag(value: str) -> bool | None:
+    return None if value == "" else value == "Y"
+
+
+def _unhacs(value: str) -> list[dict]:
+    out = []
+    for item in value.split(";") if value else []:
+        number, name, usage = item.split(":", 2)
+        out.append({"hac_number": int(number), "hac_list": name or None, "hac_usage": usage})
+    return out
+
+
+def unflatten(row: dict[str, str]) -> dict:
+    """The result record of one flat CSV row (the inverse of `flatten`; extra columns come back as text)."""
+    def number(value: str) -> int | None:
+        return int(value) if value != "" else None
+
+    record: dict[str, Any] = {"id": row["id"], "version": number(row["version"])}
+    for name in CLAIM_FIELDS:
+        record[name] = number(row[name]) if name in _INT_FIELDS else (row[name] or None)
+    grouped = record["final_return_code"] is not None
+    record["pdx"] = None if not grouped else {
+        "code": row["pdx_code"] if row["pdx_code"] != "" or row["pdx_recognized"] else None,
+        "recognized": _unflag(row["pdx_recognized"]), "affects_drg": row["pdx_affects_drg"],
+        "initial_severity_usage": "NEITHER", "final_severity_usage": "NEITHER",
+        "poa_error": "POA_NOT_CHECKED", "hacs": _unhacs(row["pdx_hacs"])}
+    codes = _split(row["sdx_codes"]) if row["sdx_poa_error"] else []
+    columns = [codes, _split(row["sdx_poa_error"]), _split(row["sdx_recognized"]), _split(row["sdx_affects_drg"]),
+               _split(row["sdx_initial_severity_usage"]), _split(row["sdx_final_severity_usage"]),
+               row["sdx_hacs"].split("|") if codes else []]
+    record["sdx"] = [{"code": c, "recognized": _unflag(r), "affects_drg": a, "initial_severity_usage": i,
+                      "final_severity_usage": f, "poa_error": e, "hacs": _unhacs(h)}
+                     for c, e, r, a, i, f, h in zip(*columns)]
+    procs = _split(row["proc_codes"]) if row["proc_recognized"] else []
+    record["procedures"] = [{"code": c, "recognized": _unflag(r), "affects_drg": a, "is_or": _unflag(o),
+                             "hac_usage": u.split("+") if u else []}
+                            for c, r, a, o, u in zip(procs, _split(row["proc_recognized"]),
+                                                     _split(row["proc_affects_drg"]), _split(row["proc_is_or"]),
+                                                     row["proc_hac_usage"].split("|") if procs else [])]
+    record["status"], record["message"] = row["status"], row["message"]
+    for key in row:
+        if key not in CSV_HEADER:
+            record[key] = row[key]
+    return record
+
+
+def read_results(path: "str | Path", output_format: str | None = None) -> Iterator[dict]:
+    """Result records back from a file written by these writers (for round-trip checks and tools)."""
+    path = Path(path)
+    fmt = (output_format or output_format_for(path)).lower()
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    if fmt == "jsonl":
+        with opener(path, "rt", encoding="utf-8") as stream:
+            for line in stream:
+                if line.strip():
+                    yield json.loads(line)
+    elif fmt == "csv":
+        with opener(path, "rt", encoding="utf-8", newline="") as stream:
+            for row in csv.DictReader(stream):
+                yield unflatten(row)
+    else:
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches():
+            yield from batch.to_pylist()
