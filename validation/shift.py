@@ -1,0 +1,167 @@
+"""Version shift analysis: the same claims grouped under two MS-DRG versions.
+
+    import drg.validation
+    result = drg.validation.shift(claims, "43.1", "44.0")
+    result.claims        # pandas DataFrame, one row per input claim (never dropped)
+    result.summary       # ShiftSummary: shift matrix, CMI two ways, DRGs gaining/losing, top codes
+
+Every claim is grouped under both versions (its own version field is ignored). Each row
+carries DRG, MDC, severity and relative weight under each version, whether the DRG changed,
+and why: structured reasons (JSON) and the same in plain words, derived from the two
+versions' tables (validation/shift_reasons.py). A claim whose codes are invalid in one
+version is grouped anyway (the grouper reports what it does with an unknown code) and its
+row names the codes; a row that could not be read at all keeps its status and message.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from drg.claim import Claim
+from drg.grouper import group_claim
+from drg.tables import load
+from drg.tables.loader import TableSet
+from drg.tables.versions import Version
+from drg.validation.shift_reasons import ReasonFinder
+from drg.validation.shift_summary import ShiftSummary, summarize
+
+__all__ = ["shift", "shift_rows", "ShiftResult", "ShiftRowMaker", "SHIFT_COLUMNS"]
+
+SHIFT_COLUMNS = (
+    "row_number", "claim_id", "status", "message", "from_version", "to_version",
+    "from_drg", "from_mdc", "from_severity", "from_return_code", "from_weight",
+    "to_drg", "to_mdc", "to_severity", "to_return_code", "to_weight",
+    "from_drg_weight_in_to_year", "to_drg_weight_in_from_year",
+    "drg_changed", "mdc_changed", "severity_changed", "weight_change",
+    "invalid_in_from", "invalid_in_to", "reason_kinds", "reasons", "reasons_json",
+)
+
+
+@dataclass(frozen=True)
+class ShiftResult:
+    """The per-claim frame (columns SHIFT_COLUMNS) and the summary computed from it."""
+
+    claims: pd.DataFrame
+    summary: ShiftSummary
+
+
+def _weight(ts: TableSet, drg: int | None) -> float | None:
+    if drg is None:
+        return None
+    w = ts.weights.get(drg)
+    return w.relative_weight if w is not None else None
+
+
+class ShiftRowMaker:
+    """Turns claims into shift rows for one ordered pair of versions (reusable across chunks)."""
+
+    def __init__(self, from_version: "str | int | Version", to_version: "str | int | Version") -> None:
+        self.a, self.b = load(from_version), load(to_version)
+        self.finder = ReasonFinder(self.a, self.b)
+
+    def row(self, row_number: int, claim_id: str, claim: Claim | None, status: str = "OK",
+            message: str = "") -> dict[str, Any]:
+        """One output row; `claim` None (unreadable input) gives a row with no DRGs."""
+        a, b = self.a, self.b
+        out: dict[str, Any] = dict.fromkeys(SHIFT_COLUMNS)
+        out.update(row_number=row_number, claim_id=claim_id, status=status, message=message,
+                   from_version=a.version.label, to_version=b.version.label,
+                   drg_changed=False, mdc_changed=False, severity_changed=False,
+                   invalid_in_from="", invalid_in_to="", reason_kinds="", reasons="", reasons_json="[]")
+        if claim is None:
+            return out
+        try:
+            ra, rb = group_claim(claim, a), group_claim(claim, b)
+        except Exception as exc:  # a grouper fault must not stop the batch; the row says so
+            out.update(status="GROUPING_ERROR",
+                       message=f"claim could not be grouped: {type(exc).__name__}")
+            return out
+        fd, td = ra.final_drg, rb.final_drg
+        fw, tw = _weight(a, fd), _weight(b, td)
+        out.update(
+            from_drg=fd, from_mdc=ra.final_mdc, from_severity=ra.final_severity,
+            from_return_code=ra.final_return_code, from_weight=fw,
+            to_drg=td, to_mdc=rb.final_mdc, to_severity=rb.final_severity,
+            to_return_code=rb.final_return_code, to_weight=tw,
+            from_drg_weight_in_to_year=_weight(b, fd), to_drg_weight_in_from_year=_weight(a, td),
+            drg_changed=fd != td, mdc_changed=ra.final_mdc != rb.final_mdc,
+            severity_changed=ra.final_severity != rb.final_severity,
+            weight_change=(tw - fw) if fw is not None and tw is not None else None,
+        )
+        bad_a, bad_b, reasons = self.finder.reasons(claim, fd, td, fd != td)
+        if bad_a or bad_b:
+            words = []
+            if bad_a:
+                words.append(f"invalid in {a.version.label}: {' '.join(bad_a)}")
+            if bad_b:
+                words.append(f"invalid in {b.version.label}: {' '.join(bad_b)}")
+            out["message"] = "; ".join(filter(None, [message, "codes " + "; ".join(words)]))
+        out.update(
+            invalid_in_from=" ".join(bad_a), invalid_in_to=" ".join(bad_b),
+            reason_kinds="|".join(dict.fromkeys(r.kind for r in reasons)),
+            reasons="; ".join(r.text for r in reasons),
+            reasons_json=json.dumps([r.to_dict() for r in reasons], separators=(",", ":")),
+        )
+        return out
+
+    def rows(self, items: Iterable[Any]) -> Iterator[dict[str, Any]]:
+        """Shift rows for claims given as ClaimRow, Claim or golden-JSON dicts, in order."""
+        for n, item in enumerate(items, 1):
+            yield self.row(*_unpack(n, item))
+
+
+def _unpack(n: int, item: Any) -> tuple[int, str, Claim | None, str, str]:
+    """(row_number, claim_id, claim, status, message) of one input item."""
+    if isinstance(item, Claim):
+        return n, item.id, item, "OK", ""
+    if hasattr(item, "row_number") and hasattr(item, "claim"):      # drg.io.ClaimRow
+        return item.row_number, item.claim_id, item.claim, item.status, item.message
+    if isinstance(item, Mapping):
+        try:
+            claim = Claim.from_dict(item)
+        except Exception as exc:
+            return n, str(item.get("id") or ""), None, "INVALID_RECORD", f"claim could not be read: {exc}"
+        return n, claim.id, claim, "OK", ""
+    return n, "", None, "INVALID_RECORD", f"not a claim: {type(item).__name__}"
+
+
+def _frame_items(frame: pd.DataFrame) -> Iterable[Any]:
+    """Claims of a DataFrame: a `claim` column of Claim objects, golden-JSON columns, or a
+    wide claims table read through drg.io's column matching."""
+    if "claim" in frame.columns:
+        return frame["claim"].tolist()
+    records = frame.to_dict("records")
+    if "pdx" in frame.columns and any(isinstance(v, Mapping) for v in frame["pdx"].head(50)):
+        return records
+    from drg.io.columns import map_wide          # the batch engineer's column matching
+    from drg.io.normalize import build_row
+    from drg.io.readers import _wide_fields
+    mapping = map_wide([str(c) for c in frame.columns])
+    out = []
+    for n, record in enumerate(records, 1):
+        fields, extra = _wide_fields({str(k): v for k, v in record.items()}, mapping)
+        fields.pop("version", None)              # the claim's own version is ignored here
+        out.append(build_row(n, fields, version=None, extra=extra))
+    return out
+
+
+def shift_rows(items: Iterable[Any], from_version, to_version) -> pd.DataFrame:
+    """The per-claim shift frame of claims given as ClaimRow, Claim or golden-JSON dicts."""
+    maker = ShiftRowMaker(from_version, to_version)
+    return pd.DataFrame(list(maker.rows(items)), columns=list(SHIFT_COLUMNS))
+
+
+def shift(frame: "pd.DataFrame | Iterable[Any]", from_version: "str | int | Version",
+          to_version: "str | int | Version") -> ShiftResult:
+    """Group every claim under both versions; the per-claim frame and its summary.
+
+    `frame`: a DataFrame of claims (see `_frame_items`) or any iterable of drg.io ClaimRows,
+    Claims or golden-JSON dicts. Each input gives exactly one output row.
+    """
+    items = _frame_items(frame) if isinstance(frame, pd.DataFrame) else frame
+    claims = shift_rows(items, from_version, to_version)
+    return ShiftResult(claims, summarize(claims, from_version, to_version))

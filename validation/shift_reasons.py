@@ -1,0 +1,236 @@
+"""Why one claim's DRG differs between two MS-DRG versions, derived from the two versions' tables.
+
+Nothing here is a hand-written list of CMS changes: each reason comes from comparing what the
+two table sets say about the claim's own codes and DRGs (drg.tables.diff) and from the two
+groupings. Reasons are structured records (`kind`, `code`, `before`, `after`) with a
+plain-words `text`. Per-code comparisons are cached, so a batch pays for each code once.
+
+Reason kinds:
+  CODE_INVALID   a code on the claim is not valid in one of the versions
+  DRG_DELETED    the claim's from-DRG does not exist in the to-version
+  DRG_CREATED    the claim's to-DRG does not exist in the from-version
+  DRG_SPLIT      the from-DRG still exists but claims like this one moved to a new DRG
+  PDX_MDC        the principal diagnosis moved to another MDC
+  PDX_FAMILY     the principal diagnosis now leads to (or no longer leads to) the claim's DRG
+  SDX_SEVERITY   a secondary diagnosis changed CC/MCC level
+  SDX_EXCLUSION  a CC/MCC secondary diagnosis became (or stopped being) excluded by the principal
+  PR_OR_STATUS   a procedure changed O.R. status
+  PR_DRG         a procedure now leads to (or no longer leads to) the claim's DRG
+  DRG_FORMULA    none of the claim's codes changed, but the formulas of its DRGs did
+  UNEXPLAINED    the DRG changed and no table difference on the claim's codes or DRGs explains it
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from drg.claim import Claim
+from drg.tables.diff import dx_change, pr_change
+from drg.tables.loader import TableSet
+
+__all__ = ["Reason", "ReasonFinder", "REASON_KINDS"]
+
+REASON_KINDS = ("CODE_INVALID", "DRG_DELETED", "DRG_CREATED", "DRG_SPLIT", "PDX_MDC", "PDX_FAMILY",
+                "SDX_SEVERITY", "SDX_EXCLUSION", "PR_OR_STATUS", "PR_DRG", "DRG_FORMULA", "UNEXPLAINED")
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One structured reason; `code` is the ICD-10 code or DRG ("" when none), `text` plain words."""
+
+    kind: str
+    code: str
+    before: str
+    after: str
+    text: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _drg(n: int | None) -> str:
+    return "none" if n is None else f"{n:03d}"
+
+
+class ReasonFinder:
+    """Reasons for one ordered pair of versions (a = from, b = to), with per-code caches."""
+
+    def __init__(self, a: TableSet, b: TableSet) -> None:
+        self.a, self.b = a, b
+        self.fl, self.tl = a.version.label, b.version.label
+        self.drgs_a, self.drgs_b = frozenset(a.drgs), frozenset(b.drgs)
+        self._dx: dict = {}
+        self._pr: dict = {}
+        self._formulas_a = _formula_text(a)
+        self._formulas_b = _formula_text(b)
+
+    # -- cached per-code comparisons -------------------------------------------------------
+    def _dx_change(self, code: str):
+        if code not in self._dx:
+            self._dx[code] = dx_change(self.a, self.b, code)
+        return self._dx[code]
+
+    def _pr_change(self, code: str):
+        if code not in self._pr:
+            self._pr[code] = pr_change(self.a, self.b, code)
+        return self._pr[code]
+
+    # -- reasons ---------------------------------------------------------------------------
+    def invalid_codes(self, claim: Claim) -> tuple[list[str], list[str], list[Reason]]:
+        """Codes invalid in the from- and to-version, and a CODE_INVALID reason for each
+        code valid in one version only (a code invalid in both is said once, as such)."""
+        bad_a: list[str] = []
+        bad_b: list[str] = []
+        reasons: list[Reason] = []
+        items = []
+        if claim.pdx is not None and claim.pdx.code:
+            items.append(("principal diagnosis", claim.pdx.code, True))
+        items += [("secondary diagnosis", d.code, True) for d in claim.sdx if d.code]
+        items += [("procedure", p, False) for p in claim.procedures if p]
+        seen = set()
+        for role, code, is_dx in items:
+            if (role, code) in seen:
+                continue
+            seen.add((role, code))
+            table_a = self.a.diagnoses if is_dx else self.a.procedures
+            table_b = self.b.diagnoses if is_dx else self.b.procedures
+            in_a, in_b = code in table_a, code in table_b
+            if not in_a:
+                bad_a.append(code)
+            if not in_b:
+                bad_b.append(code)
+            if in_a and not in_b:
+                reasons.append(Reason("CODE_INVALID", code, "valid", "invalid",
+                                      f"{role} {code} is not valid in {self.tl} (valid in {self.fl})"))
+            elif in_b and not in_a:
+                reasons.append(Reason("CODE_INVALID", code, "invalid", "valid",
+                                      f"{role} {code} is not valid in {self.fl} (valid in {self.tl})"))
+            elif not in_a and not in_b:
+                reasons.append(Reason("CODE_INVALID", code, "invalid", "invalid",
+                                      f"{role} {code} is valid in neither {self.fl} nor {self.tl}"))
+        return bad_a, bad_b, reasons
+
+    def drg_reasons(self, from_drg: int | None, to_drg: int | None) -> list[Reason]:
+        """Deleted, created or split DRGs (from the two versions' formula tables)."""
+        out = []
+        if from_drg and from_drg not in self.drgs_b:
+            out.append(Reason("DRG_DELETED", _drg(from_drg), _drg(from_drg), _drg(to_drg),
+                              f"DRG {_drg(from_drg)} ({self.a.drg_titles.get(from_drg, '')}) "
+                              f"was deleted in {self.tl}"))
+        if to_drg and to_drg not in self.drgs_a:
+            kind = "DRG_SPLIT" if from_drg and from_drg in self.drgs_b else "DRG_CREATED"
+            title = self.b.drg_titles.get(to_drg, "")
+            if kind == "DRG_SPLIT":
+                text = (f"DRG {_drg(from_drg)} was split: claims like this one now go to DRG "
+                        f"{_drg(to_drg)} ({title}), new in {self.tl}")
+            else:
+                text = f"DRG {_drg(to_drg)} ({title}) is new in {self.tl}"
+            out.append(Reason(kind, _drg(to_drg), _drg(from_drg), _drg(to_drg), text))
+        return out
+
+    def code_reasons(self, claim: Claim, from_drg: int | None, to_drg: int | None) -> list[Reason]:
+        """Changes in the claim's own codes that bear on its DRG."""
+        out: list[Reason] = []
+        touched = {d for d in (from_drg, to_drg) if d}
+        pdx = claim.pdx.code if claim.pdx is not None and claim.pdx.code else None
+        if pdx:
+            c = self._dx_change(pdx)
+            if c is not None and c.change == "CHANGED":
+                if c.mdc_changed:
+                    out.append(Reason("PDX_MDC", pdx, f"MDC {c.from_mdc}", f"MDC {c.to_mdc}",
+                                      f"principal diagnosis {pdx} moved from MDC {c.from_mdc} "
+                                      f"({self.a.mdc_titles.get(c.from_mdc, '')}) to MDC {c.to_mdc} "
+                                      f"({self.b.mdc_titles.get(c.to_mdc, '')})"))
+                hits = touched & (set(c.pdx_drgs_gained) | set(c.pdx_drgs_lost))
+                if hits:
+                    out.append(Reason("PDX_FAMILY", pdx, _drg(from_drg), _drg(to_drg),
+                                      f"principal diagnosis {pdx} "
+                                      + _leads(c.pdx_drgs_gained, c.pdx_drgs_lost, touched, self.tl)))
+        # secondary diagnoses: CC/MCC level and exclusion by this principal
+        excluded_a = self.a.excluded_by(pdx) if pdx else frozenset()
+        excluded_b = self.b.excluded_by(pdx) if pdx else frozenset()
+        seen = set()
+        for d in claim.sdx:
+            code = d.code
+            if not code or code in seen or code == pdx:
+                continue
+            seen.add(code)
+            info_a, info_b = self.a.diagnoses.get(code), self.b.diagnoses.get(code)
+            if info_a is None or info_b is None:
+                continue
+            if info_a.severity != info_b.severity:
+                out.append(Reason("SDX_SEVERITY", code, info_a.severity, info_b.severity,
+                                  f"secondary diagnosis {code} changed from {_level(info_a.severity)} "
+                                  f"to {_level(info_b.severity)}"))
+            if pdx and (info_a.severity != "NON_CC" or info_b.severity != "NON_CC"):
+                was, now = code in excluded_a, code in excluded_b
+                if was != now:
+                    state = {True: "excluded", False: "not excluded"}
+                    out.append(Reason(
+                        "SDX_EXCLUSION", code, state[was], state[now],
+                        f"secondary diagnosis {code} is {'now' if now else 'no longer'} excluded as "
+                        f"CC/MCC with principal diagnosis {pdx}"))
+        seen = set()
+        for code in claim.procedures:
+            if not code or code in seen:
+                continue
+            seen.add(code)
+            c = self._pr_change(code)
+            if c is None or c.change != "CHANGED":
+                continue
+            if c.or_changed:
+                out.append(Reason("PR_OR_STATUS", code, c.from_or_status or "", c.to_or_status or "",
+                                  f"procedure {code} changed from {c.from_or_status} to {c.to_or_status}"))
+            hits = touched & (set(c.drgs_gained) | set(c.drgs_lost))
+            if hits:
+                out.append(Reason("PR_DRG", code, _drg(from_drg), _drg(to_drg),
+                                  f"procedure {code} " + _leads(c.drgs_gained, c.drgs_lost, touched, self.tl)))
+        return out
+
+    def fallback(self, from_drg: int | None, to_drg: int | None) -> Reason:
+        """When no code change explains a shift: did the DRGs' own formulas change?"""
+        changed = [d for d in (from_drg, to_drg) if d and d in self.drgs_a and d in self.drgs_b
+                   and self._formulas_a.get(d) != self._formulas_b.get(d)]
+        if changed:
+            names = " and ".join(f"DRG {_drg(d)}" for d in changed)
+            return Reason("DRG_FORMULA", _drg(changed[0]), self.fl, self.tl,
+                          f"the grouping formula of {names} changed in {self.tl}")
+        return Reason("UNEXPLAINED", "", _drg(from_drg), _drg(to_drg),
+                      "no difference in this claim's codes or in its DRGs' formulas explains the change "
+                      "(the MDC's formula order or a pre-MDC rule may have changed)")
+
+    def reasons(self, claim: Claim, from_drg: int | None, to_drg: int | None,
+                drg_changed: bool) -> tuple[list[str], list[str], list[Reason]]:
+        """(codes invalid in from, codes invalid in to, reasons) for one claim."""
+        bad_a, bad_b, out = self.invalid_codes(claim)
+        if drg_changed:
+            out += self.drg_reasons(from_drg, to_drg)
+            out += self.code_reasons(claim, from_drg, to_drg)
+            if not out:
+                out.append(self.fallback(from_drg, to_drg))
+        return bad_a, bad_b, out
+
+
+def _level(severity: str) -> str:
+    return {"NON_CC": "neither CC nor MCC"}.get(severity, severity)
+
+
+def _leads(gained, lost, touched: set[int], to_label: str) -> str:
+    parts = []
+    g = [d for d in gained if d in touched]
+    lo = [d for d in lost if d in touched]
+    if g:
+        parts.append("now leads to DRG " + ", ".join(_drg(d) for d in g))
+    if lo:
+        parts.append("no longer leads to DRG " + ", ".join(_drg(d) for d in lo))
+    return " and ".join(parts) + f" in {to_label}"
+
+
+def _formula_text(ts: TableSet) -> dict[int, tuple[str, ...]]:
+    """DRG -> the formulas (with their MDC lists) that assign it, for comparing versions."""
+    out: dict[int, list[str]] = {}
+    for mdc in sorted(ts.formulas):
+        for f in ts.formulas[mdc]:
+            if f.drg:
+                out.setdefault(f.drg, []).append(f"{mdc}:{f.formula}:{sorted(f.suppression)}")
+    return {d: tuple(v) for d, v in out.items()}
+
