@@ -54,7 +54,7 @@ def main() -> int:
             validations += 1
             total[case.kind] += 1
             ok_finding = v.finding in case.finding
-            ok_element = not case.element or any(r.element == case.element for r in v.reasons)
+            ok_element = not case.elements or any(r.element in case.elements for r in v.reasons)
             right_finding[case.kind] += ok_finding
             right_element[case.kind] += ok_element
             if not (ok_finding and ok_element) and len(failures) < 25:

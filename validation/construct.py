@@ -19,7 +19,7 @@ class Case:
     kind: str               # match, level_up, level_down, other_mdc, other_version, no_drg
     billed_drg: int
     finding: set            # acceptable findings
-    element: str            # the reason element that must be named ("" = none required)
+    elements: tuple         # a reason must name one of these elements (() = none required)
 
 
 def _family_neighbours(tables: TableSet, drg: int) -> tuple[int | None, int | None]:
@@ -57,20 +57,20 @@ def other_version_drg(tables: TableSet) -> int | None:
 
 def cases_for(tables: TableSet, expected_drg: int, pdx_mdc: int) -> list[Case]:
     """The constructed billed DRGs for one claim grouped to `expected_drg`."""
-    out = [Case("match", expected_drg, {"MATCH"}, "")]
+    out = [Case("match", expected_drg, {"MATCH"}, ())]
     up, down = _family_neighbours(tables, expected_drg)
     if up is not None:
-        out.append(Case("level_up", up, _weight_finding(tables, up, expected_drg), "severity"))
+        out.append(Case("level_up", up, _weight_finding(tables, up, expected_drg), ("severity",)))
     if down is not None:
-        out.append(Case("level_down", down, _weight_finding(tables, down, expected_drg), "sdx"))
+        out.append(Case("level_down", down, _weight_finding(tables, down, expected_drg), ("sdx", "procedure")))
     me = drg_profile(tables, expected_drg)
     for drg, p in sorted(_profiles(tables.version.label).items()):
         if p.mdc not in (0, 25, me.mdc, pdx_mdc, 99) and drg not in (981, 982, 983, 987, 988, 989, 998, 999) \
                 and not p.surgical:
-            out.append(Case("other_mdc", drg, _weight_finding(tables, drg, expected_drg), "pdx"))
+            out.append(Case("other_mdc", drg, _weight_finding(tables, drg, expected_drg), ("pdx",)))
             break
     other = other_version_drg(tables)
     if other is not None:
-        out.append(Case("other_version", other, {"BILLED_DRG_INVALID"}, "billed_drg"))
-    out.append(Case("no_drg", NO_DRG, {"BILLED_DRG_INVALID"}, "billed_drg"))
+        out.append(Case("other_version", other, {"BILLED_DRG_INVALID"}, ("billed_drg",)))
+    out.append(Case("no_drg", NO_DRG, {"BILLED_DRG_INVALID"}, ("billed_drg",)))
     return out

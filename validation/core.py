@@ -160,6 +160,7 @@ def _finish(claim: Claim, result: GroupingResult, tables: TableSet, billed_profi
     rate, notes = base_rate, []
     if rate is None:
         rate = tables.base_rate.total if tables.base_rate is not None else None
+        rate = round(rate, 2) if rate is not None else None
         if rate is None:
             notes.append(f"no national base rate for FY{tables.version.fiscal_year} in the tables (pass --base-rate)")
     if billed_profile is not None and billed_weight is None:

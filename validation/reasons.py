@@ -221,8 +221,37 @@ def explain_mismatch(claim: Claim, result: GroupingResult, tables: TableSet, bil
         reasons.append(Reason("hac", "", f"the billed DRG {billed.drg} is the grouping before the HAC logic; a "
                                          f"hospital-acquired condition not present on admission lowered it to "
                                          f"DRG {result.final_drg}"))
+    if not [r for r in reasons if r.element != "severity"]:
+        reasons.extend(path_reasons(claim, result, tables, billed))
     if not reasons:
         reasons.append(Reason("billed_drg", str(billed.drg), f"the codes group to DRG {expected.drg}, not {billed.drg}"))
+    return reasons
+
+
+def path_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed: DrgProfile) -> list[Reason]:
+    """The atoms that made the expected DRG's formula true and that the billed DRG's formula does not
+    use, each with the code that carries it (e.g. a device procedure that lifts the family's level)."""
+    path = result.final_path
+    if path is None:
+        return []
+    billed_names = {n for _, n in billed.any_atoms}
+    reasons: list[Reason] = []
+    for prefix, name in path.matched:
+        if name in billed_names or name in ("MCC", "CC") or name in STATUS_ATOMS:
+            continue
+        if prefix == "NONE":
+            for code in _procedures_with(tables, claim, name):
+                reasons.append(Reason("procedure", code, f"procedure {code} ({name}) leads to DRG {result.final_drg}; "
+                                                         f"the billed DRG {billed.drg} does not take it into account"))
+        else:
+            codes = ([claim.pdx.code] if claim.pdx and prefix in ("PDX", "ANY") else []) + \
+                    ([d.code for d in claim.sdx] if prefix in ("SDX", "ANY") else [])
+            for code in codes:
+                if _dx_has(tables, code, name):
+                    element = "pdx" if claim.pdx and code == claim.pdx.code else "sdx"
+                    reasons.append(Reason(element, code, f"diagnosis {code} ({name}) leads to DRG {result.final_drg}; "
+                                                         f"the billed DRG {billed.drg} does not take it into account"))
+                    break
     return reasons
 
 

@@ -1,0 +1,101 @@
+"""`drg validate`: compare billed DRGs with the DRGs the codes support (a file, or one claim from flags)."""
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from drg.commands.grouping import MultiValueCommand, _prepare, claim_options
+
+
+def render_verdict(v) -> str:
+    """The readable one-claim verdict."""
+    money = "n/a" if v.dollar_impact is None else f"{v.dollar_impact:+,.2f} USD"
+    lines = [f"Claim {v.claim_id}  (MS-DRG version {v.version})"]
+    if v.status != "OK":
+        lines.append(f"  Status     {v.status}: {v.message}")
+    g = v.grouping
+    lines += [f"  Finding    {v.finding or '-'}",
+              f"  Billed     DRG {v.billed_drg if v.billed_drg is not None else v.billed_drg_text or '-'}"
+              + (f"  weight {v.billed_weight:.4f}" if v.billed_weight is not None else "")
+              + (f"  (level {v.billed_level})" if v.billed_level else ""),
+              f"  Expected   DRG {v.expected_drg}" + (f"  weight {v.expected_weight:.4f}" if v.expected_weight is not None else "")
+              + (f"  (level {v.expected_level})" if v.expected_level else "")
+              + (f"  return code {g.final_return_code}" if g is not None and g.final_return_code != "OK" else "")]
+    if v.weight_delta is not None:
+        lines.append(f"  Impact     weight {v.weight_delta:+.4f} x base rate {'n/a' if v.base_rate is None else f'{v.base_rate:,.2f}'}"
+                     f" = {money}")
+    if v.impact_note:
+        lines.append(f"  Note       {v.impact_note}")
+    if v.explanation:
+        lines.append(f"  Why        {v.explanation}")
+    if v.drivers:
+        lines.append("  Drivers    (codes whose removal changes the DRG)")
+        for d in v.drivers:
+            weight = f"weight {d.weight_without:.4f}" if d.weight_without is not None else "weight n/a"
+            lines.append(f"    - without {d.element} {d.code}: DRG {d.drg_without} ({weight})")
+    if v.single_code_severity:
+        lines.append(f"  Single     the CC/MCC level rests on one code: {v.single_code_severity}")
+    lines.append(f"  Rules      {', '.join(v.rule_hits) if v.rule_hits else 'none'}")
+    lines.append(f"  Risk       {v.risk_score}")
+    return "\n".join(lines)
+
+
+@click.command("validate", cls=MultiValueCommand)
+@click.argument("input_path", required=False, metavar="INPUT")
+@click.option("-o", "--output", "output", default=None,
+              help="Output file (.jsonl, .csv, .tsv or .parquet): one row per input row.")
+@click.option("--report", "report", default=None, help="Batch summary (.html with charts, or .md).")
+@click.option("--base-rate", type=float, default=None,
+              help="Dollars per unit of relative weight (default: national operating + capital standardized "
+                   "amounts of the version's fiscal year).")
+@click.option("--billed-drg", default=None, help="One-claim mode: the DRG that was billed.")
+@click.option("--billed-version", default=None, help="One-claim mode: the version the billed DRG was assigned under.")
+@click.option("--length-of-stay", type=int, default=None, help="One-claim mode: length of stay in days.")
+@click.option("--no-drivers", is_flag=True, help="Skip the leave-one-code-out regrouping (faster).")
+@click.option("--input-format", default=None, help="Force the input format (csv, jsonl, parquet, ...).")
+@claim_options
+def validate(input_path, output, report, base_rate, billed_drg, billed_version, length_of_stay, no_drivers,
+             input_format, **claim_flags) -> None:
+    """Compare the billed DRG with the DRG the codes support: finding, dollars, reasons, rules, risk.
+
+    \b
+    Examples:
+      drg validate claims.csv -o validated.csv --report summary.html
+      drg validate --pdx I5021 --sdx N179 --age 70 --sex M --version 43.1 --billed-drg 291
+    """
+    from drg.validation import read_rows, validate_claim, validate_rows, write_validations
+    if input_path is None:
+        if billed_drg is None:
+            raise click.UsageError("give an INPUT file, or one claim with --pdx ... and --billed-drg")
+        claim = _prepare(claim_flags)
+        v = validate_claim(claim, billed_drg, billed_version=billed_version, base_rate=base_rate,
+                           length_of_stay=length_of_stay, drivers=not no_drivers)
+        click.echo(render_verdict(v))
+        return
+    if output is None and report is None:
+        raise click.UsageError("give -o OUTPUT and/or --report PATH for a claims file")
+    started = time.perf_counter()
+    try:
+        rows = read_rows(input_path, input_format)
+        validations = list(validate_rows(rows, base_rate=base_rate, drivers=not no_drivers))
+    except Exception as exc:   # a malformed file: the reader's message names file, line and column
+        if type(exc).__name__ == "MalformedFileError" or isinstance(exc, (OSError, ValueError)):
+            raise click.ClickException(str(exc)) from exc
+        raise
+    if output:
+        write_validations(validations, output)
+    if report:
+        from drg.validation.report import write_report
+        write_report(validations, report, subtitle=f"{input_path}: {len(validations):,} rows")
+    elapsed = time.perf_counter() - started
+    findings: dict[str, int] = {}
+    for v in validations:
+        key = v.finding or v.status
+        findings[key] = findings.get(key, 0) + 1
+    summary = ", ".join(f"{k} {n}" for k, n in sorted(findings.items(), key=lambda kv: -kv[1]))
+    click.echo(f"validated {len(validations):,} rows in {elapsed:.1f} s: {summary}", err=True)
+
+
+COMMANDS = [validate]
