@@ -17,6 +17,7 @@ Reason kinds:
   PR_OR_STATUS   a procedure changed O.R. status
   PR_DRG         a procedure now leads to (or no longer leads to) the claim's DRG
   DRG_FORMULA    none of the claim's codes changed, but the formulas of its DRGs did
+  DRG_ORDER      the formulas are the same but the MDC now tests the to-DRG's formula first
   UNEXPLAINED    the DRG changed and no table difference on the claim's codes or DRGs explains it
 """
 from __future__ import annotations
@@ -30,7 +31,7 @@ from drg.tables.loader import TableSet
 __all__ = ["Reason", "ReasonFinder", "REASON_KINDS"]
 
 REASON_KINDS = ("CODE_INVALID", "DRG_DELETED", "DRG_CREATED", "DRG_SPLIT", "PDX_MDC", "PDX_FAMILY",
-                "SDX_SEVERITY", "SDX_EXCLUSION", "PR_OR_STATUS", "PR_DRG", "DRG_FORMULA", "UNEXPLAINED")
+                "SDX_SEVERITY", "SDX_EXCLUSION", "PR_OR_STATUS", "PR_DRG", "DRG_FORMULA", "DRG_ORDER", "UNEXPLAINED")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,33 @@ class ReasonFinder:
                                   f"procedure {code} " + _leads(c.drgs_gained, c.drgs_lost, touched, self.tl)))
         return out
 
+    def attribute_reasons(self, claim: Claim) -> list[Reason]:
+        """Weaker reasons, used only when nothing above explains a shift: a code on the claim
+        whose grouping attributes changed although not towards the claim's two DRGs."""
+        out = []
+        items = [("principal diagnosis", claim.pdx.code, self.a.diagnoses, self.b.diagnoses, "PDX_FAMILY")] \
+            if claim.pdx is not None and claim.pdx.code else []
+        items += [("procedure", p, self.a.procedures, self.b.procedures, "PR_DRG")
+                  for p in dict.fromkeys(claim.procedures) if p]
+        for role, code, table_a, table_b, kind in items:
+            old, new = table_a.get(code), table_b.get(code)
+            if old is None or new is None:
+                continue
+            old_attrs = old.attributes if hasattr(old, "attributes") else old
+            new_attrs = new.attributes if hasattr(new, "attributes") else new
+            if old_attrs == new_attrs:
+                continue
+            added, removed = sorted(new_attrs - old_attrs), sorted(old_attrs - new_attrs)
+            words = []
+            if added:
+                words.append("gained " + ", ".join(added))
+            if removed:
+                words.append("lost " + ", ".join(removed))
+            out.append(Reason(kind, code, " ".join(removed), " ".join(added),
+                              f"{role} {code}'s grouping attributes changed in {self.tl} "
+                              f"({'; '.join(words)})"))
+        return out
+
     def fallback(self, from_drg: int | None, to_drg: int | None) -> Reason:
         """When no code change explains a shift: did the DRGs' own formulas change?"""
         changed = [d for d in (from_drg, to_drg) if d and d in self.drgs_a and d in self.drgs_b
@@ -194,6 +222,13 @@ class ReasonFinder:
             names = " and ".join(f"DRG {_drg(d)}" for d in changed)
             return Reason("DRG_FORMULA", _drg(changed[0]), self.fl, self.tl,
                           f"the grouping formula of {names} changed in {self.tl}")
+        for mdc in sorted(set(self.a.formulas) & set(self.b.formulas)):
+            pos_a, pos_b = _positions(self.a.formulas[mdc]), _positions(self.b.formulas[mdc])
+            if from_drg in pos_a and to_drg in pos_a and from_drg in pos_b and to_drg in pos_b:
+                if (pos_a[from_drg] < pos_a[to_drg]) != (pos_b[from_drg] < pos_b[to_drg]):
+                    return Reason("DRG_ORDER", f"MDC {mdc}", _drg(from_drg), _drg(to_drg),
+                                  f"the order of MDC {mdc}'s formulas changed in {self.tl}: DRG "
+                                  f"{_drg(to_drg)} is now tested before DRG {_drg(from_drg)}")
         return Reason("UNEXPLAINED", "", _drg(from_drg), _drg(to_drg),
                       "no difference in this claim's codes or in its DRGs' formulas explains the change "
                       "(the MDC's formula order or a pre-MDC rule may have changed)")
@@ -205,6 +240,8 @@ class ReasonFinder:
         if drg_changed:
             out += self.drg_reasons(from_drg, to_drg)
             out += self.code_reasons(claim, from_drg, to_drg)
+            if not out:
+                out += self.attribute_reasons(claim)
             if not out:
                 out.append(self.fallback(from_drg, to_drg))
         return bad_a, bad_b, out
@@ -223,6 +260,15 @@ def _leads(gained, lost, touched: set[int], to_label: str) -> str:
     if lo:
         parts.append("no longer leads to DRG " + ", ".join(_drg(d) for d in lo))
     return " and ".join(parts) + f" in {to_label}"
+
+
+def _positions(rows) -> dict[int, int]:
+    """DRG -> the position of its first formula in one MDC's evaluation order."""
+    out: dict[int, int] = {}
+    for i, f in enumerate(rows):
+        if f.drg and f.drg not in out:
+            out[f.drg] = i
+    return out
 
 
 def _formula_text(ts: TableSet) -> dict[int, tuple[str, ...]]:
