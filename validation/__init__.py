@@ -43,10 +43,15 @@ def validate(claim_or_frame: Any, billed_drg: Any = None, *, billed_version: Any
                               length_of_stay=length_of_stay if length_of_stay is not None else data.get("length_of_stay"),
                               provider_id=data.get("provider_id", ""), **options)
     if hasattr(claim_or_frame, "to_dict") and hasattr(claim_or_frame, "columns"):
-        records = claim_or_frame.to_dict(orient="records")
+        records = [{k: _none_if_nan(v) for k, v in r.items()} for r in claim_or_frame.to_dict(orient="records")]
     else:
         records = list(claim_or_frame)
     return validations_frame(validate_rows(rows_from_records(records), **options))
+
+
+def _none_if_nan(value: Any) -> Any:
+    """Frames fill missing cells with NaN; claims want None."""
+    return None if isinstance(value, float) and value != value else value
 
 
 def __getattr__(name: str) -> Any:

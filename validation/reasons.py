@@ -144,6 +144,14 @@ def family_reasons(claim: Claim, result: GroupingResult, tables: TableSet,
                               f"(DRG {expected.drg}); billed DRG {billed.drg} is medical"))
 
     reasons.extend(atom_reasons(claim, result, tables, billed))
+    billed_names = {n for _, n in billed.any_atoms}
+    for prefix, name in sorted(expected.required_atoms):
+        if prefix == "NONE" and name in STATUS_ATOMS and name not in billed_names \
+                and _status_true(name, claim.discharge_status):
+            reasons.append(Reason("discharge_status", str(claim.discharge_status),
+                                  f"DRG {expected.drg} applies because the patient {STATUS_ATOMS[name]} (status "
+                                  f"{claim.discharge_status}); billed DRG {billed.drg} is for the other discharge "
+                                  f"statuses"))
     if not any(r.element == "pdx" for r in reasons) and not billed.surgical and not expected.surgical \
             and billed.mdc == expected.mdc and not any(p == "PDX" for p, _ in billed.required_atoms):
         reasons.append(Reason("pdx", pdx, f"principal diagnosis {pdx} groups to family {expected.base_drg} "
