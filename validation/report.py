@@ -12,6 +12,7 @@ from drg.validation.report_page import html_page, html_table, markdown_page, mar
 from drg.validation.rules import RULES
 
 LEVELS = ("base", "CC", "CC/MCC", "MCC")
+WEIGHED_FINDINGS = ("UPCODING_RISK", "DOWNCODING_RISK", "MISMATCH_SAME_WEIGHT", "MISMATCH_WEIGHT_UNKNOWN")
 
 
 @dataclass
@@ -69,9 +70,9 @@ def summarize(validations: Iterable[Validation], top_n: int = 25) -> Summary:
                 s.dollars_up += v.dollar_impact
             else:
                 s.dollars_down += v.dollar_impact
-        elif v.finding and v.finding != "MATCH":
+        elif v.finding in WEIGHED_FINDINGS:
             s.rows_without_dollars += 1
-        if v.finding and v.finding not in ("MATCH", "UNGROUPABLE") and v.billed_drg is not None:
+        if v.finding in WEIGHED_FINDINGS and v.billed_drg is not None:
             pair = (v.billed_drg, v.expected_drg)
             s.pairs[pair] += 1
             if v.dollar_impact is not None:
@@ -107,7 +108,7 @@ def _tables(s: Summary) -> dict[str, tuple[list[str], list[list]]]:
     key = [["rows", s.rows], ["rows validated (status OK)", s.statuses.get("OK", 0)],
            ["dollars at risk up (billed pays more)", _money(s.dollars_up)],
            ["dollars at risk down (billed pays less)", _money(s.dollars_down)],
-           ["mismatching rows without a dollar figure", s.rows_without_dollars],
+           ["mismatching rows (valid billed DRG) without a dollar figure", s.rows_without_dollars],
            ["case-mix index billed", "n/a" if s.cmi_billed is None else f"{s.cmi_billed:.4f}"],
            ["case-mix index expected", "n/a" if s.cmi_expected is None else f"{s.cmi_expected:.4f}"],
            ["rows in the CMI (both weights known)", s.cmi_rows],
@@ -151,7 +152,7 @@ def render_html(s: Summary, title: str = "DRG validation summary", subtitle: str
                                 color_by_sign=True)
     sections.append(("Findings", html_table(*t["findings"]) + charts))
     if t["statuses"][1]:
-        sections.append(("Rows not validated", html_table(*t["statuses"])))
+        sections.append(("Rows with an input status other than OK", html_table(*t["statuses"])))
     matrix, rows, cols = _matrix(s)
     if rows and cols:
         sections.append(("Severity level: billed vs expected",
@@ -172,7 +173,7 @@ def render_markdown(s: Summary, title: str = "DRG validation summary", subtitle:
     t = _tables(s)
     sections = [("Key figures", markdown_table(*t["key"])), ("Findings", markdown_table(*t["findings"]))]
     if t["statuses"][1]:
-        sections.append(("Rows not validated", markdown_table(*t["statuses"])))
+        sections.append(("Rows with an input status other than OK", markdown_table(*t["statuses"])))
     matrix, rows, cols = _matrix(s)
     if rows and cols:
         sections.append(("Severity level: billed (rows) vs expected (columns)",
