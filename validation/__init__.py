@@ -20,9 +20,11 @@ from drg.validation.batch import (read_rows, rows_from_records, validate_rows, v
 from drg.validation.core import validate_claim
 from drg.validation.records import FINDINGS, Driver, Reason, Validation
 from drg.validation.rules import RULES
+from drg.validation.shift import shift   # version shift analysis (shift.py; the function, not the module)
 
 __all__ = ["validate", "validate_claim", "validate_rows", "read_rows", "rows_from_records", "write_validations",
-           "validations_frame", "Validation", "Reason", "Driver", "RULES", "FINDINGS", "write_report", "summarize"]
+           "validations_frame", "Validation", "Reason", "Driver", "RULES", "FINDINGS", "write_report", "summarize",
+           "shift"]
 
 
 def validate(claim_or_frame: Any, billed_drg: Any = None, *, billed_version: Any = None, version: Any = None,

@@ -59,6 +59,9 @@ class ReasonFinder:
         self.a, self.b = a, b
         self.fl, self.tl = a.version.label, b.version.label
         self.drgs_a, self.drgs_b = frozenset(a.drgs), frozenset(b.drgs)
+        forward = a.version.id <= b.version.id     # backwards, "deleted" and "new" would mislead
+        self._deleted = f"was deleted in {self.tl}" if forward else f"does not exist in {self.tl}"
+        self._new = f"new in {self.tl}" if forward else f"only in {self.tl}"
         self._dx: dict = {}
         self._pr: dict = {}
         self._formulas_a = _formula_text(a)
@@ -116,15 +119,15 @@ class ReasonFinder:
         if from_drg and from_drg not in self.drgs_b:
             out.append(Reason("DRG_DELETED", _drg(from_drg), _drg(from_drg), _drg(to_drg),
                               f"DRG {_drg(from_drg)} ({self.a.drg_titles.get(from_drg, '')}) "
-                              f"was deleted in {self.tl}"))
+                              f"{self._deleted}"))
         if to_drg and to_drg not in self.drgs_a:
             kind = "DRG_SPLIT" if from_drg and from_drg in self.drgs_b else "DRG_CREATED"
             title = self.b.drg_titles.get(to_drg, "")
             if kind == "DRG_SPLIT":
                 text = (f"DRG {_drg(from_drg)} was split: claims like this one now go to DRG "
-                        f"{_drg(to_drg)} ({title}), new in {self.tl}")
+                        f"{_drg(to_drg)} ({title}), {self._new}")
             else:
-                text = f"DRG {_drg(to_drg)} ({title}) is new in {self.tl}"
+                text = f"DRG {_drg(to_drg)} ({title}) is {self._new}"
             out.append(Reason(kind, _drg(to_drg), _drg(from_drg), _drg(to_drg), text))
         return out
 
