@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator, TextIO
 from drg.claim import Claim
 from drg.grouper import GroupingResult, group_claim
 from drg.io.readers import TableRows, golden_fields, open_claims
-from drg.io.normalize import build_row
+from drg.io.normalize import build_row, cached_version
 from drg.io.records import ClaimRow
 from drg.io.writers import CLAIM_FIELDS, RESULT_KEYS, open_writer, records_to_arrow
 from drg.tables import load, parse_version
@@ -69,7 +69,7 @@ def group_rows(rows: list[ClaimRow]) -> list[dict]:
         result = seen.get(key)
         if result is None:
             try:
-                result = group_claim(claim, load(parse_version(claim.version))).to_dict()
+                result = group_claim(claim, load(cached_version(claim.version))).to_dict()
             except Exception as exc:          # noqa: BLE001 - one bad claim must not stop the batch
                 out.append(result_record(row, None, "GROUPER_ERROR",
                                          f"the grouper failed on this claim ({type(exc).__name__}); please report it"))
@@ -223,10 +223,14 @@ def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_form
     """
     if version is not None:
         parse_version(version)             # an unknown run version is a usage error, not a row error
+    to_stdout = str(output_path) == "-"
     output_path = Path(output_path)
     partial = output_path.with_name(output_path.name + ".partial")
     reader = open_claims(input_path, input_format, chunk_size, version, claims_table)
-    writer = open_writer(partial, output_format or _format_from(output_path))
+    if to_stdout:
+        writer = open_writer("-", output_format or "jsonl", sys.stdout.buffer)
+    else:
+        writer = open_writer(partial, output_format or _format_from(output_path))
     summary = BatchSummary()
     bar = Progress(progress, reader.fraction_done)
     start = time.monotonic()
@@ -238,11 +242,13 @@ def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_form
         writer.close()
     except BaseException:
         writer_close_quietly(writer)
-        partial.unlink(missing_ok=True)
+        if not to_stdout:
+            partial.unlink(missing_ok=True)
         raise
     finally:
         bar.close()
-    os.replace(partial, output_path)
+    if not to_stdout:
+        os.replace(partial, output_path)
     summary.seconds = time.monotonic() - start
     summary.matched = reader.describe()
     return summary

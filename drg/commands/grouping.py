@@ -125,45 +125,74 @@ def render_result(result, tables) -> str:
     return "\n".join(lines)
 
 
-# BATCH HOOK: the batch engineer replaces group_file (and adds the file-mode options) with drg.batch.
-def group_file(input_path: str, output_path: str | None) -> None:
-    """File mode: JSON Lines claims in the golden form -> golden output form, in input order.
-    (The batch runner of drg.batch extends this with other formats, workers and progress.)"""
-    from drg.api import group
-    from drg.conformance import read_jsonl
-    from pathlib import Path
-    import gzip
-    out = sys.stdout if output_path in (None, "-") else (
-        gzip.open(output_path, "wt", encoding="utf-8") if output_path.endswith(".gz") else open(output_path, "w", encoding="utf-8"))
+# BATCH HOOK (filled by the batch runner, drg.batch): file mode of `drg group`.
+def group_file(input_path: str, output_path: str | None, *, input_format: str | None = None,
+               output_format: str | None = None, workers: int = 1, chunk_size: int = 10_000,
+               quiet: bool = False, version: str | None = None, claims_table: str | None = None) -> None:
+    """File mode: any claims file (JSONL, CSV, Parquet; wide or long) -> one result row per claim.
+
+    Fatal errors (a malformed file, an unknown format) exit non-zero with file, line and column;
+    bad rows never do. The progress bar and summary go to standard error."""
+    from drg.batch import run_batch
+    from drg.io import MalformedFileError
     try:
-        for line_number, claim_json in enumerate(read_jsonl(Path(input_path)), start=1):
-            try:
-                record = group(claim_json).to_dict()
-                record["status"], record["message"] = "OK", ""
-            except Exception as exc:  # one bad row never stops the file
-                record = {"id": claim_json.get("id"), "status": "ERROR", "message": f"line {line_number}: {exc}"}
-            out.write(json.dumps(record, separators=(",", ":")) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        summary = run_batch(input_path, output_path or "-", input_format=input_format,
+                            output_format=output_format, workers=workers, chunk_size=chunk_size,
+                            version=version, claims_table=claims_table,
+                            progress=None if quiet else sys.stderr)
+    except (MalformedFileError, ValueError, FileNotFoundError) as exc:
+        _fail(exc)
+    if not quiet:
+        click.echo(f"read: {summary.matched}", err=True)
+        click.echo(summary.text(), err=True)
 
 
 @click.command("group", cls=MultiValueCommand)
 @click.argument("input_path", required=False, metavar="[INPUT]")
-@click.option("-o", "--output", "output_path", default=None, help="Output file for INPUT (default: standard output).")
+@click.option("-o", "--output", "output_path", default=None,
+              help="Output file for INPUT: .jsonl, .parquet or .csv (.gz accepted); default: JSON Lines on "
+                   "standard output.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="Format of INPUT (default: from its extension).")
+@click.option("--output-format", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="Format of the output (default: from its extension).")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Processes grouping in parallel; results keep the input order.")
+@click.option("--chunk-size", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
+              help="Claims per chunk (memory is bounded by this, not by the file size).")
+@click.option("--claims-table", default=None,
+              help="Long layout only: a CSV/Parquet file with one row per claim (claim_id, version, age, ...).")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
 @claim_options
 @click.option("--json", "as_json", is_flag=True, help="Print the golden JSON output form.")
-def group_command(input_path, output_path, as_json, **params):
+def group_command(input_path, output_path, input_format, output_format, workers, chunk_size, claims_table,
+                  quiet, as_json, **params):
     """Group one claim given by flags, or every claim of INPUT.
 
     \b
     One claim:
       drg group --pdx I5021 --sdx E1165 J9601 --proc 02703DZ --age 67 --sex M --discharge-status 1 --version 43.1
-    A file of claims (JSON Lines in the golden claim form, .gz accepted):
-      drg group claims.jsonl -o results.jsonl
+    A file of claims (JSON Lines in the golden claim form, CSV or Parquet; .gz accepted):
+      drg group claims.csv.gz -o results.parquet --workers 2
+
+    Every input row gives one output row with `status` and `message`. With a file, --version
+    overrides the claims' own versions. The run prints which column became which field.
+
+    \b
+    Columns of wide CSV/Parquet files (one row per claim), any case, "_" " " "-" alike:
+      claim_id (id, claim), version (43.1/431) or discharge_date, age, sex (M/F/U),
+      discharge_status (patient_status), hospital_status (NON_EXEMPT/EXEMPT/UNKNOWN),
+      pdx + pdx_poa (principal_dx), admit_dx, sdx1..sdx24 + sdx1_poa.., proc1..proc25;
+      numbered aliases dx1.. / diag_1.. (dx1 is the principal when there is no pdx column),
+      poa1.., px1 / pr1 / procedure_1. Codes may carry dots or lower case (i50.21).
+    Long files (one row per code): claim_id, code_type (pdx/admit/sdx/proc), sequence,
+      code, poa, plus claim-level columns on the rows or in --claims-table.
+    Other columns are copied to the output as given.
     """
     if input_path:
-        group_file(input_path, output_path)
+        group_file(input_path, output_path, input_format=input_format, output_format=output_format,
+                   workers=workers, chunk_size=chunk_size, quiet=quiet, version=params.get("version"),
+                   claims_table=claims_table)
         return
     from drg.grouper import group_claim
     from drg.api import resolve_version

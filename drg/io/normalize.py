@@ -12,7 +12,7 @@ The rule for each problem, and why (README "Batch grouping" repeats this table):
 | INVALID_POA | a POA indicator not Y/N/U/W/1/E/X/blank | yes, as X — the CMS grouper's INVALID, which the HAC logic judges |
 | INVALID_DISCHARGE_STATUS | discharge status not a whole number | yes, as none — the grouper's NONE, as for unknown numbers |
 | INVALID_HOSPITAL_STATUS | hospital status not NON_EXEMPT/EXEMPT/UNKNOWN | no — it decides the HAC logic; guessing would change DRGs |
-| TOO_MANY_CODES | more than 24 secondary diagnoses or 25 procedures | no — dropping codes silently could change the DRG |
+| TOO_MANY_CODES | more than 24 secondary diagnoses or 25 procedures | yes, with every code — the CMS grouper groups them all; a UB-04 claim cannot carry them, so the row is flagged |
 | UNKNOWN_VERSION | a version the tables do not hold, or unreadable | no |
 | INVALID_DISCHARGE_DATE | an unreadable date, or one no version covers, and no version given | no (with a version given: grouped, status kept) |
 | MISSING_VERSION | neither version nor discharge date (and none given to the run) | no |
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from drg.claim import Claim, Diagnosis
@@ -60,9 +61,27 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+_CODE_CACHE: dict[Any, str] = {}
+
+
 def normalize_code(value: Any) -> str:
-    """"i50.21 " -> "I5021"."""
-    return text(value).replace(".", "").upper()
+    """"i50.21 " -> "I5021". Memoized: a claims file repeats the same few thousand codes."""
+    try:
+        return _CODE_CACHE[value]
+    except (KeyError, TypeError):
+        pass
+    code = text(value).replace(".", "").upper()
+    if isinstance(value, str):
+        if len(_CODE_CACHE) > 500_000:     # bounded memory on files with endless distinct junk
+            _CODE_CACHE.clear()
+        _CODE_CACHE[value] = code
+    return code
+
+
+@lru_cache(maxsize=256)
+def cached_version(value: "str | int") -> Version:
+    """parse_version, remembered (every claim of a file names one of a few versions)."""
+    return parse_version(value)
 
 
 def whole_number(value: Any) -> int | None:
@@ -123,6 +142,9 @@ def _date(value: Any) -> dt.date | None | str:
 
 
 def _poa(value: Any, where: str, problems: _Problems) -> str:
+    poa = _POA.get(value) if isinstance(value, str) else None     # the common case: already clean
+    if poa is not None:
+        return poa
     raw = text(value).upper()
     poa = _POA.get(raw)
     if poa is None:
@@ -159,9 +181,9 @@ def build_row(row_number: int, fields: Mapping[str, Any], *, version: "str | int
     claim_version = fields.get("version")
     try:
         if version is not None:
-            chosen = parse_version(version)
+            chosen = cached_version(version) if isinstance(version, (str, int)) else parse_version(version)
         elif not blank(claim_version):
-            chosen = parse_version(text(claim_version) if not isinstance(claim_version, int) else claim_version)
+            chosen = cached_version(claim_version if isinstance(claim_version, int) else text(claim_version))
     except UnknownVersionError:
         shown = text(version if version is not None else claim_version)
         problems.add("UNKNOWN_VERSION", f"version {shown!r} is not an MS-DRG version the tables hold", True)
@@ -226,9 +248,9 @@ def build_row(row_number: int, fields: Mapping[str, Any], *, version: "str | int
                 for n, (code, poa) in enumerate(sdx_fields, 1))
     procedures = tuple(normalize_code(code) for code in fields.get("procedures") or ())
     if len(sdx) > MAX_SDX:
-        problems.add("TOO_MANY_CODES", f"{len(sdx)} secondary diagnoses; at most {MAX_SDX} can be grouped", True)
+        problems.add("TOO_MANY_CODES", f"{len(sdx)} secondary diagnoses; at most {MAX_SDX} on a claim; grouped with all of them")
     if len(procedures) > MAX_PROCEDURES:
-        problems.add("TOO_MANY_CODES", f"{len(procedures)} procedures; at most {MAX_PROCEDURES} can be grouped", True)
+        problems.add("TOO_MANY_CODES", f"{len(procedures)} procedures; at most {MAX_PROCEDURES} on a claim; grouped with all of them")
 
     row_status, message, grouped = problems.result()
     claim = None

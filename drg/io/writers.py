@@ -62,17 +62,27 @@ class ResultWriter:
 
 
 class JsonlWriter(ResultWriter):
-    def __init__(self, path: "str | Path") -> None:
+    def __init__(self, path: "str | Path", stream: io.BufferedIOBase | None = None) -> None:
         super().__init__(path)
-        self._binary = _open_binary(self.path)
-        self._out = io.TextIOWrapper(self._binary, encoding="utf-8", newline="\n")
+        self._stream = stream
+        self._out = io.TextIOWrapper(stream if stream is not None else _open_binary(self.path),
+                                     encoding="utf-8", newline="\n")
 
     def write(self, records: list[dict]) -> None:
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
         self._out.write("".join(dumps(r) + "\n" for r in records))
 
     def close(self) -> None:
-        self._out.close()
+        _finish(self._out, self._stream)
+
+
+def _finish(out: io.TextIOWrapper, stream: io.BufferedIOBase | None) -> None:
+    """Close a file we opened; only flush (and let go of) a stream we were given, such as stdout."""
+    if stream is None:
+        out.close()
+    else:
+        out.flush()
+        out.detach()
 
 
 # ------------------------------------------------------------------ Parquet
@@ -187,9 +197,11 @@ def flatten(record: dict) -> list[Any]:
 
 
 class CsvWriter(ResultWriter):
-    def __init__(self, path: "str | Path") -> None:
+    def __init__(self, path: "str | Path", stream: io.BufferedIOBase | None = None) -> None:
         super().__init__(path)
-        self._out = io.TextIOWrapper(_open_binary(self.path), encoding="utf-8", newline="")
+        self._stream = stream
+        self._out = io.TextIOWrapper(stream if stream is not None else _open_binary(self.path),
+                                     encoding="utf-8", newline="")
         self._csv = csv.writer(self._out, lineterminator="\n")
         self._header_done = False
 
@@ -204,17 +216,21 @@ class CsvWriter(ResultWriter):
     def close(self) -> None:
         if not self._header_done:
             self._csv.writerow(CSV_HEADER)
-        self._out.close()
+        _finish(self._out, self._stream)
 
 
-def open_writer(path: "str | Path", output_format: str | None = None) -> ResultWriter:
+def open_writer(path: "str | Path", output_format: str | None = None,
+                stream: io.BufferedIOBase | None = None) -> ResultWriter:
+    """A writer for `path`, or for a binary `stream` such as standard output (JSON Lines or CSV)."""
     fmt = (output_format or output_format_for(path)).lower()
     if fmt == "jsonl":
-        return JsonlWriter(path)
+        return JsonlWriter(path, stream)
     if fmt == "parquet":
+        if stream is not None:
+            raise ValueError("Parquet output needs a file: give -o FILE.parquet")
         return ParquetResultWriter(path)
     if fmt == "csv":
-        return CsvWriter(path)
+        return CsvWriter(path, stream)
     raise ValueError(f"unknown output format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}")
 
 
