@@ -136,8 +136,8 @@ def map_wide(headers: list[str]) -> ColumnMap:
                                  f"(no separate principal column)")
         for n, header in generic.items():
             mapping.sdx[n - shift] = header
-        for n, header in generic_poa.items():
-            mapping.sdx_poa[n - shift] = header
+    for n, header in generic_poa.items():
+        mapping.sdx_poa.setdefault(n - shift, header)
     # poa1, poa2 ... follow the diagnosis numbering of the file
     for n, header in poa_only.items():
         if shift and n == 1:
