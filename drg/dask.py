@@ -1,0 +1,405 @@
+"""Scale out on Dask: group, validate and shift a dask DataFrame of claims, partition by partition.
+
+    import dask.dataframe as dd, drg.dask
+    claims = dd.read_parquet("claims/")                  # wide layout, one row per claim
+    results = drg.dask.group(claims)                      # lazy; same columns as drg.group_frame
+    results.to_parquet("results/")                        # or drg.dask.run_on_dask(...) / `drg group --scheduler`
+
+Why this shape: each partition is an ordinary pandas frame, so every partition runs the
+single-machine function (`drg.group_frame`, `drg.validation.validate_rows`,
+`drg.validation.shift`) unchanged; results are therefore identical to the single-machine path.
+Tasks carry version ids only, never a TableSet: each worker process loads the tables it needs
+once through `drg.tables.load`, which is cached per process.
+
+Output dtypes are declared up front (`meta`), computed locally from a one-row sample through the
+same single-machine function - nothing runs on the cluster while the graph is built. Integer
+result fields are nullable (`Int64`) so that a partition holding an ungrouped row (null DRG) has
+the same dtype as one that does not; pandas alone would switch such a column to float64.
+
+Dask is an optional extra: `pip install "drg-engine[dask]"`.
+"""
+from __future__ import annotations
+
+import operator
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pandas as pd
+
+__all__ = ["group", "validate", "shift", "run_on_dask", "open_client", "wide_sample"]
+
+_SAMPLE_PDX = ("I5021", "Y")          # acute systolic heart failure: valid in every shipped version
+_SAMPLE_SDX = ("N179", "Y")           # acute kidney failure: a CC, so severity fields are filled
+
+
+def _dask_dataframe() -> Any:
+    try:
+        import dask.dataframe as dd
+    except ImportError as exc:       # the extra is not installed
+        raise ImportError('drg.dask needs Dask: pip install "drg-engine[dask]"') from exc
+    return dd
+
+
+# ------------------------------------------------------------------ a local sample for meta
+
+def wide_sample(columns: pd.DataFrame, version: Any = None, billed_drg: int = 291) -> pd.DataFrame:
+    """One valid claim laid out in the input's own wide columns (other columns null).
+
+    Used only to learn the output columns and dtypes locally (dask `meta`); the values are a
+    fixed heart-failure claim, not patient data.
+    """
+    from drg.io.columns import is_long, map_wide
+    from drg.tables import available_versions
+
+    headers = [str(c) for c in columns.columns]
+    if is_long(headers):
+        raise ValueError("the Dask path takes the wide layout (one row per claim); a long file's claims "
+                         "may cross partitions - turn it wide first")
+    mapping = map_wide(headers)
+    if "pdx" not in mapping.fields:
+        raise ValueError("no principal diagnosis column (pdx, principal_dx, dx1, diag_1 ...) in the dask frame; "
+                         "columns: " + ", ".join(headers))
+    newest = available_versions()[-1]
+    values: dict[str, Any] = {"id": "sample", "age": 70, "sex": "M", "discharge_status": 1,
+                              "hospital_status": "NON_EXEMPT", "pdx": _SAMPLE_PDX[0], "pdx_poa": _SAMPLE_PDX[1]}
+    if version is None:
+        values["version"] = newest.label
+        values["discharge_date"] = newest.effective_from.isoformat()
+    row: dict[str, Any] = {h: None for h in headers}
+    for name, header in mapping.fields.items():
+        if name in values:
+            value = values[name]
+            if name == "version" and pd.api.types.is_numeric_dtype(columns[header].dtype):
+                value = newest.id
+            row[header] = value
+    if 1 in mapping.sdx:
+        row[mapping.sdx[1]] = _SAMPLE_SDX[0]
+        if 1 in mapping.sdx_poa:
+            row[mapping.sdx_poa[1]] = _SAMPLE_SDX[1]
+    for header in mapping.extra:
+        key = header.lower()
+        if key == "billed_drg":
+            row[header] = billed_drg if pd.api.types.is_numeric_dtype(columns[header].dtype) else str(billed_drg)
+        elif key == "length_of_stay":
+            row[header] = 5 if pd.api.types.is_numeric_dtype(columns[header].dtype) else "5"
+    sample = pd.DataFrame([row], columns=list(columns.columns))
+    for column in columns.columns:           # keep the input's dtypes where the sample value allows
+        try:
+            sample[column] = sample[column].astype(columns[column].dtype)
+        except (TypeError, ValueError):
+            pass
+    return sample
+
+
+def _stable_dtype(dtype: Any) -> Any:
+    """A dtype every partition can hold: integers and booleans become nullable."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "Int64"
+    return dtype
+
+
+def _meta_of(sample_out: pd.DataFrame, inputs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Empty frame with the output columns; nullable dtypes; all-null sample columns as object.
+
+    Input columns that are not claim fields ("kept as given") take the input's dtype.
+    """
+    kept: set[str] = set()
+    if inputs is not None:
+        from drg.io.columns import map_wide
+
+        kept = set(map_wide([str(c) for c in inputs.columns]).extra)
+    dtypes = {}
+    for column in sample_out.columns:
+        if column in kept:
+            source = inputs[column].dtype
+            dtypes[column] = source if not pd.api.types.is_integer_dtype(source) else "Int64"
+        elif sample_out[column].isna().all():
+            dtypes[column] = object
+        else:
+            dtypes[column] = _stable_dtype(sample_out[column].dtype)
+    return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in dtypes.items()})
+
+
+def conform(frame: pd.DataFrame, meta: pd.DataFrame, index: pd.Index | None = None) -> pd.DataFrame:
+    """`frame` with exactly the columns and dtypes of `meta` (and the input partition's index)."""
+    out = frame.reindex(columns=meta.columns)
+    for column in meta.columns:
+        target = meta[column].dtype
+        if out[column].dtype != target:
+            try:
+                out[column] = out[column].astype(target)
+            except (TypeError, ValueError):
+                out[column] = out[column].astype(object)
+    if index is not None and len(index) == len(out):
+        out.index = index
+    return out
+
+
+# ------------------------------------------------------------------ what runs on a worker
+
+def _group_part(part: pd.DataFrame, version: Any, meta: pd.DataFrame) -> pd.DataFrame:
+    from drg.batch import group_frame
+
+    return conform(group_frame(part, version), meta, part.index)
+
+
+def _claim_rows(part: pd.DataFrame, version: Any, first_row: int) -> list:
+    """drg.io ClaimRows of a wide partition, numbered from `first_row` (the global position)."""
+    import dataclasses
+
+    from drg.io.readers import TableRows
+
+    headers = [str(c) for c in part.columns]
+    frame = part.copy(deep=False)
+    frame.columns = headers
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    rows = TableRows(headers, "<dask partition>", version).read(("", r) for r in records)
+    return [dataclasses.replace(r, row_number=r.row_number + first_row - 1) for r in rows]
+
+
+def _validate_part(part: pd.DataFrame, first_row: int, version: Any, options: dict, meta: pd.DataFrame) -> pd.DataFrame:
+    from drg.validation import validate_rows, validations_frame
+
+    frame = validations_frame(validate_rows(_claim_rows(part, None, first_row), version=version, **options))
+    return conform(frame, meta, part.index)
+
+
+def _shift_part(part: pd.DataFrame, first_row: int, from_version: Any, to_version: Any,
+                meta: pd.DataFrame) -> pd.DataFrame:
+    from drg.validation.shift import shift_rows
+
+    # the claims' own versions are ignored by a shift; reading them with the "from" version keeps a
+    # claim without a version or discharge date readable
+    rows = _claim_rows(part, from_version, first_row)
+    return conform(shift_rows(rows, from_version, to_version), meta, part.index)
+
+
+# ------------------------------------------------------------------ the public, lazy functions
+
+def _version_id(version: Any) -> Any:
+    """The version as its plain id (an int), so a task never carries a TableSet; None stays None."""
+    if version is None:
+        return None
+    from drg.tables import parse_version
+
+    return parse_version(version).id
+
+
+def group(ddf: Any, version: "str | int | None" = None) -> Any:
+    """Group a dask DataFrame of claims (wide layout); lazy, one result row per input row.
+
+    The result has the columns of `drg.group_frame` (claim-level fields, pdx/sdx/procedures,
+    status, message, the input's other columns) and keeps the input's partitions and index.
+    """
+    _dask_dataframe()
+    from drg.batch import group_frame
+
+    version = _version_id(version)
+    sample = wide_sample(ddf._meta, version)
+    meta = _meta_of(group_frame(sample, version), ddf._meta)
+    return ddf.map_partitions(_group_part, version, meta, meta=meta, align_dataframes=False)
+
+
+def _length(part: pd.DataFrame) -> pd.Series:
+    return pd.Series([len(part)], dtype="int64")
+
+
+def _with_row_numbers(ddf: Any, function: Callable[..., pd.DataFrame], meta: pd.DataFrame, *args: Any) -> Any:
+    """Apply function(partition, first_row, *args), first_row being the partition's global 1-based
+    start, so row numbers match the single-machine path. The starts are a lazy running sum of the
+    partition lengths (dask's cumsum carries it from partition to partition); nothing is computed
+    while the graph is built. Counting rows re-reads a partition, which costs little next to grouping."""
+    lengths = ddf.map_partitions(_length, meta=pd.Series([], dtype="int64"), align_dataframes=False)
+    starts = lengths.cumsum() - lengths + 1
+    return ddf.map_partitions(_first_row_call, starts, function, *args, meta=meta, align_dataframes=False)
+
+
+def _first_row_call(part: pd.DataFrame, starts: pd.Series, function: Callable[..., pd.DataFrame],
+                    *args: Any) -> pd.DataFrame:
+    return function(part, int(starts.iloc[0]) if len(starts) else 1, *args)
+
+
+def validate(ddf: Any, *, version: "str | int | None" = None, base_rate: float | None = None,
+             drivers: bool = True) -> Any:
+    """Validate a dask DataFrame of claims (wide layout with billed_drg, optional billed_version,
+    length_of_stay, provider_id); lazy; the columns of `drg.validation.validations_frame`."""
+    from drg.validation import validate_rows, validations_frame
+
+    version = _version_id(version)
+    options = {"base_rate": base_rate, "drivers": drivers}
+    sample = wide_sample(ddf._meta, None)
+    meta = _meta_of(validations_frame(validate_rows(_claim_rows(sample, None, 1), version=version, **options)))
+    return _with_row_numbers(ddf, _validate_part, meta, version, options, meta)
+
+
+def shift(ddf: Any, from_version: "str | int", to_version: "str | int") -> Any:
+    """Group every claim under two versions (wide layout); lazy; the per-claim frame of
+    `drg.validation.shift` (`.claims`). The summary is a small reduction: compute it from the
+    result (`drg.validation.shift_summary.summarize(frame, from_version, to_version)`)."""
+    from drg.validation.shift import shift_rows
+
+    from_version, to_version = _version_id(from_version), _version_id(to_version)
+    sample = wide_sample(ddf._meta, from_version)
+    meta = _meta_of(shift_rows(_claim_rows(sample, from_version, 1), from_version, to_version))
+    return _with_row_numbers(ddf, _shift_part, meta, from_version, to_version, meta)
+
+
+# ------------------------------------------------------------------ running a job from files
+
+def open_client(scheduler: str) -> tuple[Any, Any]:
+    """(client, cluster-or-None) for `--scheduler`: "local:N" starts N local worker processes
+    (one thread each: the grouper is pure Python, threads would share one core); anything else is
+    the address of a running scheduler (tcp://host:8786)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local" or scheduler.startswith("local:"):
+        count = scheduler.partition(":")[2]
+        workers = int(count) if count else (os.cpu_count() or 1)
+        if workers < 1:
+            raise ValueError("local:N needs N >= 1")
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        return Client(cluster), cluster
+    return Client(scheduler), None
+
+
+def read_claims_frame(input_path: "str | Path", blocksize: str = "64MB") -> Any:
+    """A dask DataFrame of a Parquet file, a directory of Parquet files, or CSV file(s) (codes read as text)."""
+    dd = _dask_dataframe()
+    path = Path(input_path)
+    name = path.name.lower()
+    if path.is_dir() or name.endswith((".parquet", ".pq")) or "*" in name and ".parq" in name:
+        return dd.read_parquet(str(input_path))
+    if name.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+        sep = "\t" if ".tsv" in name else ","
+        compression = "gzip" if name.endswith(".gz") else None
+        return dd.read_csv(str(input_path), dtype=str, keep_default_na=False, na_values=[""], sep=sep,
+                           blocksize=None if compression else blocksize, compression=compression)
+    raise ValueError(f"the Dask path reads Parquet (file or directory) and CSV; {input_path} is neither "
+                     f"(convert it, or run without --scheduler)")
+
+
+def _to_records(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _write_group_part(frame: pd.DataFrame, directory: str, number: int) -> pd.DataFrame:
+    """Write one partition's results as <directory>/part.<number>.parquet (the batch Parquet schema)."""
+    import pyarrow.parquet as pq
+
+    from drg.io.writers import RESULT_KEYS, parquet_schema, records_to_arrow
+
+    records = _to_records(frame)
+    schema = parquet_schema([c for c in frame.columns if c not in RESULT_KEYS])
+    pq.write_table(records_to_arrow(records, schema), os.path.join(directory, f"part.{number:05d}.parquet"),
+                   compression="zstd")
+    return _counts(frame)
+
+
+def _write_frame_part(frame: pd.DataFrame, directory: str, number: int) -> pd.DataFrame:
+    """Write one partition of validation/shift rows as Parquet (lists and dicts as JSON text)."""
+    import json
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = [json.dumps(v, default=str) if isinstance(v, (list, tuple, dict)) else v for v in out[column]]
+    out.to_parquet(os.path.join(directory, f"part.{number:05d}.parquet"), index=False)
+    return _counts(frame)
+
+
+def _counts(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.groupby("status", dropna=False).size().rename("rows").reset_index()
+
+
+def _partitions_in_order(client: Any, result: Any) -> Iterator[pd.DataFrame]:
+    """Computed partitions in input order, a few in flight at a time (memory bounded)."""
+    from collections import deque
+
+    parts = result.to_delayed()
+    window = max(2 * len(client.scheduler_info().get("workers", {})), 2)
+    pending: deque = deque()
+    for part in parts:
+        pending.append(client.compute(part))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def run_on_dask(input_path: "str | Path", output_path: "str | Path", kind: str, scheduler: str,
+                **options: Any) -> dict[str, int]:
+    """Run `kind` ("group", "validate" or "shift") over a claims file or Parquet directory on Dask.
+
+    `output_path`: an existing or new directory (no suffix) gets one Parquet file per input
+    partition (part.00000.parquet ...), written by the workers; a file name (.parquet, .jsonl,
+    .csv, optionally .gz; group only) is written here in input order with drg.io's writers.
+    `options`: version (group, validate), from_version / to_version (shift), base_rate,
+    drivers (validate), blocksize (CSV). Returns the row count by status.
+    """
+    blocksize = options.pop("blocksize", "64MB")
+    client, cluster = open_client(scheduler)
+    try:
+        claims = read_claims_frame(input_path, blocksize)
+        if kind == "group":
+            result = group(claims, options.get("version"))
+        elif kind == "validate":
+            result = validate(claims, version=options.get("version"), base_rate=options.get("base_rate"),
+                              drivers=options.get("drivers", True))
+        elif kind == "shift":
+            result = shift(claims, options["from_version"], options["to_version"])
+        else:
+            raise ValueError(f"unknown job kind {kind!r}: group, validate or shift")
+        output = Path(output_path)
+        if output.suffix == "" or output.is_dir():
+            return _write_directory(client, result, output, kind)
+        if kind != "group":
+            raise ValueError("validate/shift on Dask write a directory of Parquet files; give a directory name")
+        return _write_file(client, result, output)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _write_directory(client: Any, result: Any, output: Path, kind: str) -> dict[str, int]:
+    from dask import delayed
+
+    output.mkdir(parents=True, exist_ok=True)
+    for old in output.glob("part.*.parquet"):      # a rerun replaces, never mixes, old parts
+        old.unlink()
+    writer = _write_group_part if kind == "group" else _write_frame_part
+    tasks = [delayed(writer, pure=False)(part, str(output), n) for n, part in enumerate(result.to_delayed())]
+    counts = pd.concat(client.compute(tasks, sync=True), ignore_index=True) if tasks else pd.DataFrame()
+    return _summarize(counts)
+
+
+def _write_file(client: Any, result: Any, output: Path) -> dict[str, int]:
+    from drg.io.writers import open_writer
+
+    partial = output.with_name(output.name + ".partial")
+    writer = open_writer(partial)
+    counts = []
+    try:
+        for frame in _partitions_in_order(client, result):
+            writer.write(_to_records(frame))
+            counts.append(_counts(frame))
+        writer.close()
+    except BaseException:
+        try:
+            writer.close()
+        finally:
+            partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, output)
+    return _summarize(pd.concat(counts, ignore_index=True) if counts else pd.DataFrame())
+
+
+def _summarize(counts: pd.DataFrame) -> dict[str, int]:
+    if counts.empty:
+        return {}
+    totals = counts.groupby("status", dropna=False)["rows"].sum()
+    return {str(k): int(v) for k, v in totals.items()}
