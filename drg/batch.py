@@ -10,7 +10,6 @@ grouped once; the tables of each version are loaded once).
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import time
@@ -47,9 +46,10 @@ def result_record(row: ClaimRow, result: dict | None, status: str | None = None,
     return record
 
 
-def _memo_key(claim: Claim) -> Claim:
-    """Two claims that differ only by id group the same way."""
-    return dataclasses.replace(claim, id="", discharge_date=None)
+def _memo_key(claim: Claim) -> tuple:
+    """Two claims that differ only by id (or by discharge date within one version) group the same way."""
+    return (claim.version, claim.age, claim.sex, claim.discharge_status, claim.hospital_status,
+            claim.pdx, claim.admit_dx, claim.sdx, claim.procedures)
 
 
 def group_rows(rows: list[ClaimRow]) -> list[dict]:
@@ -58,7 +58,7 @@ def group_rows(rows: list[ClaimRow]) -> list[dict]:
     Identical claims (all fields but the id) are grouped once per chunk. An engine failure on
     one claim becomes that row's status (GROUPER_ERROR), never the end of the batch.
     """
-    seen: dict[Claim, dict] = {}
+    seen: dict[tuple, dict] = {}
     out = []
     for row in rows:
         claim = row.claim
