@@ -115,7 +115,10 @@ def _meta_of(sample_out: pd.DataFrame, inputs: pd.DataFrame | None = None) -> pd
     for column in sample_out.columns:
         if column in kept:
             source = inputs[column].dtype
-            dtypes[column] = source if not pd.api.types.is_integer_dtype(source) else "Int64"
+            if pd.api.types.is_string_dtype(source):      # dask's pyarrow strings come back as pandas' str
+                dtypes[column] = "str"
+            else:
+                dtypes[column] = _stable_dtype(source)
         elif sample_out[column].isna().all():
             dtypes[column] = object
         else:
@@ -378,10 +381,10 @@ def _write_directory(client: Any, result: Any, output: Path, kind: str) -> dict[
 
 
 def _write_file(client: Any, result: Any, output: Path) -> dict[str, int]:
-    from drg.io.writers import open_writer
+    from drg.io.writers import open_writer, output_format_for
 
     partial = output.with_name(output.name + ".partial")
-    writer = open_writer(partial)
+    writer = open_writer(partial, output_format_for(output))
     counts = []
     try:
         for frame in _partitions_in_order(client, result):
