@@ -239,6 +239,7 @@ def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_form
             writer.write(records)
             summary.add(rows, records)
             bar.update(summary.claims_out)
+        bar.update(summary.claims_out, force=True)
         writer.close()
     except BaseException:
         writer_close_quietly(writer)

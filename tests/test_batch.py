@@ -140,3 +140,17 @@ def test_cli_file_mode_formats_summary_and_fatal_errors(tmp_path, fixture_claims
                                             "--version", "40.0", "--quiet"])
     assert version_override.exit_code == 0
     assert {r["version"] for r in read_results(tmp_path / "v.jsonl")} == {400}
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path, fixture_claims):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+    source = _jsonl_file(fixture_claims[:20], tmp_path / "in.jsonl")
+    shown, hidden = Terminal(), io.StringIO()
+    run_batch(source, tmp_path / "a.jsonl", progress=shown, chunk_size=5)
+    run_batch(source, tmp_path / "b.jsonl", progress=hidden, chunk_size=5)
+    assert "claims/s" in shown.getvalue() and "20 claims" in shown.getvalue()
+    assert hidden.getvalue() == ""

@@ -193,3 +193,12 @@ def test_results_round_trip_through_every_output_format(tmp_path, name):
         for record in records:
             record["provider_id"] = record["provider_id"] or ""
     assert back == records
+
+
+def test_parquet_with_nested_golden_columns_reads_like_json_lines(tmp_path):
+    claims = sample_claims()
+    path = tmp_path / "nested.parquet"
+    pq.write_table(pa.Table.from_pylist([c.to_dict() for c in claims]), path)
+    reader = open_claims(path)
+    assert [r.claim for chunk in reader for r in chunk] == claims
+    assert "nested" in reader.describe()
