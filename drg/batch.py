@@ -10,6 +10,7 @@ grouped once; the tables of each version are loaded once).
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -52,6 +53,23 @@ def _memo_key(claim: Claim) -> tuple:
             claim.pdx, claim.admit_dx, claim.sdx, claim.procedures)
 
 
+_FROZEN: set[int] = set()
+
+
+def _freeze_new_versions(version_ids: set[int]) -> None:
+    """After a chunk that used a version for the first time, exempt what it built from the cyclic GC.
+
+    A version's tables and compiled formulas are hundreds of thousands of long-lived objects;
+    without gc.freeze() every full collection walks them all, which cost 20-30% of batch time
+    (profiled). Freezing changes only what the collector visits: those objects stay cached for
+    the life of the process anyway, and everything else is still freed as before.
+    """
+    if version_ids - _FROZEN:
+        _FROZEN.update(version_ids)
+        gc.collect()
+        gc.freeze()
+
+
 def group_rows(rows: list[ClaimRow]) -> list[dict]:
     """Group one chunk of ClaimRows into result records, in order.
 
@@ -76,6 +94,7 @@ def group_rows(rows: list[ClaimRow]) -> list[dict]:
                 continue
             seen[key] = result
         out.append(result_record(row, result))
+    _freeze_new_versions({row.claim.version for row in rows if row.claim is not None})
     return out
 
 
