@@ -175,3 +175,19 @@ def test_a_lost_worker_does_not_lose_or_repeat_rows(claims):
     assert got["id"].tolist() == frame["claim_id"].tolist()      # each row once, in input order
     assert got["id"].is_unique
     assert got["final_drg"].tolist() == drg.group_frame(frame)["final_drg"].tolist()
+
+
+def test_cli_group_with_scheduler(client, claims, tmp_path):
+    from click.testing import CliRunner
+
+    from drg.cli import main
+
+    source = tmp_path / "claims.parquet"
+    claims.head(50).to_parquet(source, index=False)
+    result = CliRunner().invoke(main, ["group", str(source), "-o", str(tmp_path / "out"),
+                                       "--scheduler", client.scheduler.address])
+    assert result.exit_code == 0, result.output
+    written = pd.concat([pd.read_parquet(p) for p in sorted((tmp_path / "out").glob("part.*.parquet"))])
+    assert written["id"].tolist() == claims["claim_id"].head(50).tolist()
+    result = CliRunner().invoke(main, ["group", str(source), "--scheduler", "local:1"])
+    assert result.exit_code != 0 and "-o" in result.output

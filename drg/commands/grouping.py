@@ -147,6 +147,20 @@ def group_file(input_path: str, output_path: str | None, *, input_format: str | 
         click.echo(summary.text(), err=True)
 
 
+def _group_on_dask(input_path: str, output_path: str | None, scheduler: str, version: str | None,
+                   quiet: bool) -> None:
+    """`drg group INPUT -o OUTPUT --scheduler ...`: the same job on Dask (drg.dask.run_on_dask)."""
+    if not output_path or output_path == "-":
+        raise click.UsageError("--scheduler needs -o OUTPUT (a directory, or a .parquet/.jsonl/.csv file)")
+    try:
+        from drg.dask import run_on_dask
+        counts = run_on_dask(input_path, output_path, "group", scheduler, version=version)
+    except (ImportError, ValueError, FileNotFoundError, OSError) as exc:
+        _fail(exc)
+    if not quiet:
+        click.echo("by status: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())), err=True)
+
+
 @click.command("group", cls=MultiValueCommand)
 @click.argument("input_path", required=False, metavar="[INPUT]")
 @click.option("-o", "--output", "output_path", default=None,
@@ -163,10 +177,14 @@ def group_file(input_path: str, output_path: str | None, *, input_format: str | 
 @click.option("--claims-table", default=None,
               help="Long layout only: a CSV/Parquet file with one row per claim (claim_id, version, age, ...).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--scheduler", default=None, metavar="ADDRESS|local:N",
+              help="Run INPUT (Parquet file or directory, or CSV) on Dask: a scheduler address "
+                   "(tcp://host:8786) or local:N for N local worker processes. -o DIR writes one Parquet "
+                   "file per partition. Needs drg-engine[dask].")
 @claim_options
 @click.option("--json", "as_json", is_flag=True, help="Print the golden JSON output form.")
 def group_command(input_path, output_path, input_format, output_format, workers, chunk_size, claims_table,
-                  quiet, as_json, **params):
+                  quiet, as_json, scheduler=None, **params):
     """Group one claim given by flags, or every claim of INPUT.
 
     \b
@@ -189,6 +207,9 @@ def group_command(input_path, output_path, input_format, output_format, workers,
       code, poa, plus claim-level columns on the rows or in --claims-table.
     Other columns are copied to the output as given.
     """
+    if input_path and scheduler:
+        _group_on_dask(input_path, output_path, scheduler, params.get("version"), quiet)
+        return
     if input_path:
         group_file(input_path, output_path, input_format=input_format, output_format=output_format,
                    workers=workers, chunk_size=chunk_size, quiet=quiet, version=params.get("version"),
