@@ -8,6 +8,7 @@ from drg.grouper.state import (DEATH_EXCLUSION, EXCLUDED, FIRST_POSITION, FUSION
                                PrRecord, add_impact, mark)
 
 _SEVERITY_TOKENS = ("MCC", "CC", "NON_CC")
+_NOT_COUNTED = frozenset({SUPPRESSED, EXCLUDED, DEATH_EXCLUSION})
 
 
 def has_reported_met_hac(d: DxRecord) -> bool:
@@ -20,20 +21,25 @@ def mark_diagnoses(phase: str, match: Match, sdx: list[DxRecord], pdx: DxRecord,
     by_name: dict[str, tuple[str, str]] = {}
     for token in match.accumulated:
         by_name.setdefault(token[1], token)
-    names = [by_name[name] for name in sorted(by_name)]
+    # (name, is a severity token, may mark by attribute); tokens that can never mark are dropped
+    candidates = []
+    for name in sorted(by_name):
+        prefix = by_name[name][0]
+        if (prefix, name) == ("ONLY", "incident") or (prefix in ("PDX", "ANY") and pdx.has(name)):
+            continue
+        by_severity = name.upper() in ("MCC", "CC")
+        by_attribute = prefix in ("SDX", "ANY")
+        if by_severity or by_attribute:
+            candidates.append((name, by_severity, by_attribute))
     used: set[str] = set()
     for d in sdx:
-        for prefix, name in names:
-            if name in used or (prefix, name) == ("ONLY", "incident"):
+        if not candidates:
+            break
+        for name, by_severity, by_attribute in candidates:
+            if name in used:
                 continue
-            if prefix in ("PDX", "ANY") and pdx.has(name):
-                continue
-            if (name.upper() in ("MCC", "CC") and not d.marks & {SUPPRESSED, EXCLUDED, DEATH_EXCLUSION}
-                    and d.severity == name):
-                mark(d, phase)
-                used.add(name)
-                break
-            if prefix in ("SDX", "ANY") and d.has(name):
+            if ((by_severity and d.severity == name and not d.marks & _NOT_COUNTED)
+                    or (by_attribute and d.has(name))):
                 mark(d, phase)
                 used.add(name)
                 break
