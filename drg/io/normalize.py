@@ -154,6 +154,25 @@ def _poa(value: Any, where: str, problems: _Problems) -> str:
     return poa
 
 
+_DX_CACHE: dict[tuple, Diagnosis] = {}
+
+
+def _diagnosis(code: Any, poa: Any, n: int, problems: _Problems) -> Diagnosis:
+    """The n-th secondary diagnosis; clean (code, POA) pairs are remembered (files repeat them)."""
+    key = (code, poa)
+    try:
+        return _DX_CACHE[key]
+    except (KeyError, TypeError):
+        pass
+    before = len(problems.items)
+    diagnosis = Diagnosis(normalize_code(code), _poa(poa, f"secondary diagnosis {n}", problems))
+    if len(problems.items) == before and isinstance(code, str) and isinstance(poa, (str, type(None))):
+        if len(_DX_CACHE) > 500_000:
+            _DX_CACHE.clear()
+        _DX_CACHE[key] = diagnosis
+    return diagnosis
+
+
 def build_row(row_number: int, fields: Mapping[str, Any], *, version: "str | int | Version | None" = None,
               extra: Mapping[str, Any] | None = None, errors: Sequence[str] = ()) -> ClaimRow:
     """Check and normalise one claim's fields into a ClaimRow.
@@ -244,8 +263,7 @@ def build_row(row_number: int, fields: Mapping[str, Any], *, version: "str | int
         admit_dx = Diagnosis(normalize_code(admit[0]), _poa(admit[1], "admit diagnosis", problems))
 
     sdx_fields: Sequence = fields.get("sdx") or ()
-    sdx = tuple(Diagnosis(normalize_code(code), _poa(poa, f"secondary diagnosis {n}", problems))
-                for n, (code, poa) in enumerate(sdx_fields, 1))
+    sdx = tuple(_diagnosis(code, poa, n, problems) for n, (code, poa) in enumerate(sdx_fields, 1))
     procedures = tuple(normalize_code(code) for code in fields.get("procedures") or ())
     if len(sdx) > MAX_SDX:
         problems.add("TOO_MANY_CODES", f"{len(sdx)} secondary diagnoses; at most {MAX_SDX} on a claim; grouped with all of them")
