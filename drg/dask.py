@@ -172,7 +172,7 @@ def _validate_part(part: pd.DataFrame, first_row: int, version: Any, options: di
 
 def _shift_part(part: pd.DataFrame, first_row: int, from_version: Any, to_version: Any,
                 meta: pd.DataFrame) -> pd.DataFrame:
-    from drg.validation.shift import shift_rows
+    from drg.validation.version_shift import shift_rows
 
     # the claims' own versions are ignored by a shift; reading them with the "from" version keeps a
     # claim without a version or discharge date readable
@@ -242,7 +242,7 @@ def shift(ddf: Any, from_version: "str | int", to_version: "str | int") -> Any:
     """Group every claim under two versions (wide layout); lazy; the per-claim frame of
     `drg.validation.shift` (`.claims`). The summary is a small reduction: compute it from the
     result (`drg.validation.shift_summary.summarize(frame, from_version, to_version)`)."""
-    from drg.validation.shift import shift_rows
+    from drg.validation.version_shift import shift_rows
 
     from_version, to_version = _version_id(from_version), _version_id(to_version)
     sample = wide_sample(ddf._meta, from_version)

@@ -13,7 +13,7 @@ import drg.validation
 from drg.claim import Claim
 from drg.cli import main
 from drg.conformance import read_jsonl
-from drg.validation.shift import SHIFT_COLUMNS, shift_rows
+from drg.validation.version_shift import SHIFT_COLUMNS, shift_rows
 from drg.validation.shift_report import render_html, render_markdown
 from drg.validation.shift_summary import summarize
 

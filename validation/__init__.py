@@ -20,7 +20,7 @@ from drg.validation.batch import (read_rows, rows_from_records, validate_rows, v
 from drg.validation.core import validate_claim
 from drg.validation.records import FINDINGS, Driver, Reason, Validation
 from drg.validation.rules import RULES
-from drg.validation.shift import shift   # version shift analysis (shift.py; the function, not the module)
+from drg.validation.version_shift import shift   # version shift analysis (the function; the module is version_shift)
 
 __all__ = ["validate", "validate_claim", "validate_rows", "read_rows", "rows_from_records", "write_validations",
            "validations_frame", "Validation", "Reason", "Driver", "RULES", "FINDINGS", "write_report", "summarize",

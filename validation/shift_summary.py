@@ -147,7 +147,7 @@ def _cmi_paths(g: pd.DataFrame, fy: int, ty: int) -> list[CmiPath]:
 
 def _matrix(g: pd.DataFrame) -> pd.DataFrame:
     m = (g.groupby(["from_drg", "to_drg"], sort=True)
-          .agg(claims=("claim_id", "size"),
+          .agg(claims=("from_drg", "size"),
                from_weight=("from_weight", lambda s: s.sum(min_count=1)),
                to_weight=("to_weight", lambda s: s.sum(min_count=1)))
           .reset_index())
@@ -238,7 +238,8 @@ def _weight_notes(fl: str, tl: str, g: pd.DataFrame) -> list[str]:
 
 
 def summarize(claims: pd.DataFrame, from_version, to_version) -> ShiftSummary:
-    """The summary of a per-claim shift frame (validation.shift.SHIFT_COLUMNS)."""
+    """The summary of a per-claim shift frame (drg.validation.version_shift.SHIFT_COLUMNS, or only
+    its SUMMARY_COLUMNS: see version_shift.summary_part)."""
     a, b = load(from_version), load(to_version)
     fl, tl = a.version.label, b.version.label
     fy, ty = a.version.fiscal_year, b.version.fiscal_year

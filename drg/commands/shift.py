@@ -3,62 +3,144 @@
 Reads claims in any batch format (drg.io.read_claims; JSON Lines in the golden form when
 drg.io is not installed), groups each under both versions, writes one row per claim
 (CSV, JSON Lines or Parquet by the output's extension) and optionally the report
-(HTML, or Markdown when PATH ends in .md). The work is in drg.validation.shift.
+(HTML, or Markdown when PATH ends in .md). The work is in drg.validation.version_shift (the function drg.validation.shift).
 """
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
 import click
 
 
-def _read(path: Path, input_format: str | None, from_version: str) -> Iterator[Any]:
-    """Claims of the input, one item per input row (bad rows included, as ClaimRows)."""
+CHUNK_SIZE = 10_000      # claims held at once: memory is bounded by this, not by the file
+
+
+def _chunks(path: Path, input_format: str | None, from_version: str) -> Iterator[list[Any]]:
+    """Chunks of ClaimRows of the input, one per input row (bad rows included).
+
+    The claims' own version is ignored: the run's from-version is given so that every row
+    becomes a claim; both versions are applied to it explicitly."""
+    from drg.io import read_claims
+    return read_claims(path, input_format, CHUNK_SIZE, version=from_version)
+
+
+class _ChunkWriter:
+    """Writes the per-claim frame chunk by chunk to .parquet (one schema for all chunks), .jsonl or
+    .csv (.gz accepted), into PATH.partial, renamed to PATH when complete (no half files)."""
+
+    def __init__(self, path: Path) -> None:
+        name = path.name.lower()
+        if name.endswith(".parquet"):
+            self.kind = "parquet"
+        elif name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
+            self.kind = "jsonl"
+        elif name.endswith((".csv", ".csv.gz", ".txt")):
+            self.kind = "csv"
+        else:
+            raise click.ClickException(f"{path}: write .csv, .jsonl or .parquet (chosen by the extension)")
+        self.path, self.partial = path, path.with_name(path.name + ".partial")
+        self.handle: Any = None
+        self.parquet: Any = None
+        self.first = True
+
+    def write(self, frame: Any) -> None:
+        if self.kind == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self.parquet is None:
+                self.parquet = pq.ParquetWriter(self.partial, table.schema)
+            self.parquet.write_table(table.cast(self.parquet.schema))
+            return
+        if self.handle is None:
+            import gzip
+            self.handle = (gzip.open(self.partial, "wt", encoding="utf-8", newline="")
+                           if self.path.name.lower().endswith(".gz")
+                           else open(self.partial, "w", encoding="utf-8", newline=""))
+        if self.kind == "jsonl":
+            if len(frame):
+                self.handle.write(frame.to_json(orient="records", lines=True).rstrip("\n") + "\n")
+        else:
+            frame.to_csv(self.handle, index=False, header=self.first)
+        self.first = False
+
+    def close(self, keep: bool = True) -> None:
+        for closer in (self.parquet, self.handle):
+            if closer is not None:
+                closer.close()
+        if keep:
+            os.replace(self.partial, self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
+def _shift_here(input_path: Path, output: Path, input_format: str | None, a: Any, b: Any) -> Any:
+    """Stream INPUT chunk by chunk: write each chunk's rows, keep only what the summary needs."""
+    import pandas as pd
+
+    from drg.validation.version_shift import ShiftRowMaker, shift_frame, summary_part
+
+    maker = ShiftRowMaker(a, b)
+    writer = _ChunkWriter(output)
+    parts = []           # per chunk, only the small columns the summary needs
+    wrote = False
     try:
-        from drg.io import read_claims
-    except ImportError:
-        read_claims = None
-    if read_claims is not None:
-        # the claims' own version is ignored: the run's from-version is given so that every
-        # row becomes a claim; both versions are applied to it explicitly
-        for chunk in read_claims(path, input_format, version=from_version):
-            yield from chunk
-        return
-    import gzip
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+        for chunk in _chunks(input_path, input_format, a.label):
+            frame = shift_frame([maker.row(r.row_number, r.claim_id, r.claim, r.status, r.message) for r in chunk])
+            writer.write(frame)
+            parts.append(summary_part(frame))
+            wrote = True
+        if not wrote:                       # an empty input still gets its (empty) output
+            writer.write(shift_frame([]))
+        writer.close()
+    except Exception as exc:  # a malformed file: its reader names file, line and column
+        writer.close(keep=False)
+        if type(exc).__name__ == "MalformedFileError" or isinstance(exc, (UnicodeDecodeError, ValueError)):
+            # MalformedFileError, JSONDecodeError, an unknown input format: plain words, no traceback
+            raise click.ClickException(str(exc)) from exc
+        raise
+    return pd.concat(parts, ignore_index=True) if parts else summary_part(shift_frame([]))
 
 
-def _write(frame, path: Path) -> None:
-    name = path.name.lower()
-    if name.endswith(".parquet"):
-        frame.to_parquet(path, index=False)
-    elif name.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
-        frame.to_json(path, orient="records", lines=True)
-    elif name.endswith((".csv", ".csv.gz", ".txt")):
-        frame.to_csv(path, index=False)
-    else:
-        raise click.ClickException(f"{path}: write .csv, .jsonl or .parquet (chosen by the extension)")
+def _shift_on_dask(input_path: Path, output: Path, scheduler: str, a: Any, b: Any) -> Any:
+    """The same job on Dask (drg.dask.run_on_dask); the summary columns are read back from the parts."""
+    import pandas as pd
+
+    from drg.validation.version_shift import SUMMARY_COLUMNS
+
+    if output.suffix:
+        raise click.UsageError("--scheduler writes a directory of Parquet files: give -o a directory name")
+    try:
+        from drg.dask import run_on_dask
+        counts = run_on_dask(input_path, output, "shift", scheduler, from_version=a.id, to_version=b.id)
+    except (ImportError, ValueError, FileNotFoundError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("by status: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())), err=True)
+    parts = sorted(output.glob("part.*.parquet"))
+    frames = [pd.read_parquet(p, columns=list(SUMMARY_COLUMNS)) for p in parts]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
 
 
 @click.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
 @click.option("--from", "from_version", required=True, help="MS-DRG version the claims are grouped under first.")
 @click.option("--to", "to_version", required=True, help="MS-DRG version to compare with (either direction).")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Per-claim output: .csv, .jsonl or .parquet.")
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
+              help="Per-claim output: .csv, .jsonl or .parquet (with --scheduler: a directory).")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report: .html (with charts) or .md.")
 @click.option("--summary-json", "summary_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the summary as JSON.")
 @click.option("--input-format", default=None, help="Input format when the extension does not say.")
+@click.option("--scheduler", default=None, metavar="ADDRESS|local:N",
+              help="Run on Dask: a scheduler address (tcp://host:8786) or local:N for N local worker "
+                   "processes. INPUT: Parquet file or directory, or CSV (wide layout); -o DIR gets one "
+                   "Parquet file per partition. Needs drg-engine[dask].")
 def shift(input_path: Path, from_version: str, to_version: str, output: Path, report: Path | None,
-          summary_json: Path | None, input_format: str | None) -> None:
+          summary_json: Path | None, input_format: str | None, scheduler: str | None) -> None:
     """Group the same claims under two MS-DRG versions and explain every DRG shift.
 
     The claims' own version field is ignored. Each input row gives one output row with the
@@ -72,25 +154,18 @@ def shift(input_path: Path, from_version: str, to_version: str, output: Path, re
       drg shift claims.parquet --from 44.0 --to 43.1 -o back.parquet --report back.md
     """
     from drg.tables.versions import UnknownVersionError, parse_version
-    from drg.validation.shift import ShiftRowMaker, SHIFT_COLUMNS
     from drg.validation.shift_report import render_html, render_markdown
     from drg.validation.shift_summary import summarize
-    import pandas as pd
 
     try:
         a, b = parse_version(from_version), parse_version(to_version)
     except UnknownVersionError as exc:
         raise click.ClickException(str(exc)) from exc
-    maker = ShiftRowMaker(a, b)
-    try:
-        rows = list(maker.rows(_read(input_path, input_format, a.label)))
-    except Exception as exc:  # a malformed file: its reader names file, line and column
-        if type(exc).__name__ == "MalformedFileError" or isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
-            raise click.ClickException(str(exc)) from exc
-        raise
-    frame = pd.DataFrame(rows, columns=list(SHIFT_COLUMNS))
-    _write(frame, output)
-    summary = summarize(frame, a, b)
+    if scheduler:
+        claims = _shift_on_dask(input_path, output, scheduler, a, b)
+    else:
+        claims = _shift_here(input_path, output, input_format, a, b)
+    summary = summarize(claims, a, b)
     if report is not None:
         text = render_markdown(summary) if report.suffix.lower() in (".md", ".markdown") else render_html(summary)
         report.write_text(text, encoding="utf-8")

@@ -29,7 +29,8 @@ from drg.tables.versions import Version
 from drg.validation.shift_reasons import ReasonFinder
 from drg.validation.shift_summary import ShiftSummary, summarize
 
-__all__ = ["shift", "shift_rows", "ShiftResult", "ShiftRowMaker", "SHIFT_COLUMNS"]
+__all__ = ["shift", "shift_rows", "shift_frame", "summary_part", "ShiftResult", "ShiftRowMaker",
+           "SHIFT_COLUMNS", "SHIFT_DTYPES", "SUMMARY_COLUMNS"]
 
 SHIFT_COLUMNS = (
     "row_number", "claim_id", "status", "message", "from_version", "to_version",
@@ -39,6 +40,20 @@ SHIFT_COLUMNS = (
     "drg_changed", "mdc_changed", "severity_changed", "weight_change",
     "invalid_in_from", "invalid_in_to", "reason_kinds", "reasons", "reasons_json",
 )
+
+# One dtype per column whatever the rows hold, so that chunks, Dask partitions and whole frames
+# agree: DRG, MDC and row numbers are nullable integers (a row that was not grouped has none;
+# plain pandas would turn the whole column into floats), flags are booleans, the rest text.
+_INTEGERS = ("row_number", "from_drg", "from_mdc", "to_drg", "to_mdc")
+_FLOATS = ("from_weight", "to_weight", "from_drg_weight_in_to_year", "to_drg_weight_in_from_year", "weight_change")
+_FLAGS = ("drg_changed", "mdc_changed", "severity_changed")
+SHIFT_DTYPES: dict[str, str] = {c: ("Int64" if c in _INTEGERS else "float64" if c in _FLOATS
+                                    else "bool" if c in _FLAGS else "str") for c in SHIFT_COLUMNS}
+
+# What the summary (shift_summary.summarize) reads: a streaming run keeps only these per claim.
+SUMMARY_COLUMNS = ("from_drg", "to_drg", "from_weight", "to_weight", "from_drg_weight_in_to_year",
+                   "to_drg_weight_in_from_year", "weight_change", "drg_changed", "mdc_changed",
+                   "invalid_in_from", "invalid_in_to", "reason_kinds", "reasons_json")
 
 
 @dataclass(frozen=True)
@@ -129,30 +144,52 @@ def _unpack(n: int, item: Any) -> tuple[int, str, Claim | None, str, str]:
     return n, "", None, "INVALID_RECORD", f"not a claim: {type(item).__name__}"
 
 
-def _frame_items(frame: pd.DataFrame) -> Iterable[Any]:
-    """Claims of a DataFrame: a `claim` column of Claim objects, golden-JSON columns, or a
-    wide claims table read through drg.io's column matching."""
+def _frame_items(frame: pd.DataFrame, from_version: "str | int | Version") -> Iterable[Any]:
+    """Claims of a DataFrame: a `claim` column of Claim objects, golden-form columns (pdx a dict,
+    sdx a list), or a wide claims table read through drg.io's column matching (TableRows).
+
+    The claims' own version (and discharge date) are ignored by a shift, so rows are read with
+    the from-version as the run's version: a claim without a version column stays readable.
+    """
     if "claim" in frame.columns:
         return frame["claim"].tolist()
-    records = frame.to_dict("records")
-    if "pdx" in frame.columns and any(isinstance(v, Mapping) for v in frame["pdx"].head(50)):
-        return records
-    from drg.io.columns import map_wide          # the batch engineer's column matching
     from drg.io.normalize import build_row
-    from drg.io.readers import _wide_fields
-    mapping = map_wide([str(c) for c in frame.columns])
-    out = []
-    for n, record in enumerate(records, 1):
-        fields, extra = _wide_fields({str(k): v for k, v in record.items()}, mapping)
-        fields.pop("version", None)              # the claim's own version is ignored here
-        out.append(build_row(n, fields, version=None, extra=extra))
-    return out
+    from drg.io.readers import TableRows, golden_fields
+
+    version = load(from_version).version.id
+    headers = [str(c) for c in frame.columns]
+    named = frame.copy(deep=False)
+    named.columns = headers
+    records = named.astype(object).where(named.notna(), None).to_dict("records")
+    if "pdx" in headers and any(isinstance(v, Mapping) for v in named["pdx"].head(50)):
+        rows = []
+        for number, record in enumerate(records, 1):
+            fields, extra, errors = golden_fields(record)
+            rows.append(build_row(number, fields, version=version, extra=extra, errors=errors))
+        return rows
+    return list(TableRows(headers, "<frame>", version).read(("", r) for r in records))
 
 
 def shift_rows(items: Iterable[Any], from_version, to_version) -> pd.DataFrame:
     """The per-claim shift frame of claims given as ClaimRow, Claim or golden-JSON dicts."""
     maker = ShiftRowMaker(from_version, to_version)
-    return pd.DataFrame(list(maker.rows(items)), columns=list(SHIFT_COLUMNS))
+    return shift_frame(list(maker.rows(items)))
+
+
+def shift_frame(rows: "list[dict[str, Any]]") -> pd.DataFrame:
+    """Shift rows (ShiftRowMaker.row) as a DataFrame with the columns SHIFT_COLUMNS and the dtypes
+    SHIFT_DTYPES, the same for any set of rows."""
+    return pd.DataFrame(rows, columns=list(SHIFT_COLUMNS)).astype(SHIFT_DTYPES)
+
+
+def summary_part(frame: pd.DataFrame) -> pd.DataFrame:
+    """The small part of a shift frame that `summarize` needs (SUMMARY_COLUMNS): concatenate the
+    parts of all chunks and summarize them, instead of holding every full row. The reasons JSON is
+    kept only on rows the summary reads it from (DRG changed, or any reason given)."""
+    part = frame.loc[:, list(SUMMARY_COLUMNS)].copy()
+    unused = ~(part["drg_changed"] | (part["reason_kinds"].fillna("") != ""))
+    part.loc[unused, "reasons_json"] = ""
+    return part
 
 
 def shift(frame: "pd.DataFrame | Iterable[Any]", from_version: "str | int | Version",
@@ -162,6 +199,6 @@ def shift(frame: "pd.DataFrame | Iterable[Any]", from_version: "str | int | Vers
     `frame`: a DataFrame of claims (see `_frame_items`) or any iterable of drg.io ClaimRows,
     Claims or golden-JSON dicts. Each input gives exactly one output row.
     """
-    items = _frame_items(frame) if isinstance(frame, pd.DataFrame) else frame
+    items = _frame_items(frame, from_version) if isinstance(frame, pd.DataFrame) else frame
     claims = shift_rows(items, from_version, to_version)
     return ShiftResult(claims, summarize(claims, from_version, to_version))
