@@ -166,7 +166,8 @@ def _claim_rows(part: pd.DataFrame, version: Any, first_row: int) -> list:
 def _validate_part(part: pd.DataFrame, first_row: int, version: Any, options: dict, meta: pd.DataFrame) -> pd.DataFrame:
     from drg.validation import validate_rows, validations_frame
 
-    frame = validations_frame(validate_rows(_claim_rows(part, None, first_row), version=version, **options))
+    # the run's version (when given) is also the reading version: claims without one stay readable
+    frame = validations_frame(validate_rows(_claim_rows(part, version, first_row), version=version, **options))
     return conform(frame, meta, part.index)
 
 
@@ -234,7 +235,7 @@ def validate(ddf: Any, *, version: "str | int | None" = None, base_rate: float |
     version = _version_id(version)
     options = {"base_rate": base_rate, "drivers": drivers}
     sample = wide_sample(ddf._meta, None)
-    meta = _meta_of(validations_frame(validate_rows(_claim_rows(sample, None, 1), version=version, **options)))
+    meta = _meta_of(validations_frame(validate_rows(_claim_rows(sample, version, 1), version=version, **options)))
     return _with_row_numbers(ddf, _validate_part, meta, version, options, meta)
 
 

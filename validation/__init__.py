@@ -6,23 +6,26 @@
                       "procedures": [], "billed_drg": 291})
     v.finding, v.dollar_impact, v.explanation
 
-`validate` takes one claim (a `Claim` or a dict) or many (a pandas DataFrame or a list of
-dicts in the golden JSON form with `billed_drg`, optional `billed_version`,
-`length_of_stay`, `provider_id`). The rule set is `RULES`; the report is `write_report`.
+`validate` takes one claim (a `Claim` or a dict) or many: a list of dicts in the golden JSON
+form, or a pandas DataFrame either in that form or in the batch layout `drg group` reads (wide:
+claim_id, pdx, sdx1.., proc1..; or long), each row with `billed_drg`, optional `billed_version`,
+`length_of_stay`, `provider_id`. In the result frame `billed_drg` is the billed DRG as a
+nullable integer (Int64) and `billed_drg_text` the billed value as given. The rule set is `RULES`; the report is `write_report`.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from drg.claim import Claim
-from drg.validation.batch import (read_rows, rows_from_records, validate_rows, validations_frame,
+from drg.validation.batch import (frame_rows, read_rows, rows_from_records, validate_rows, validations_frame,
                                   write_validations)
 from drg.validation.core import validate_claim
 from drg.validation.records import FINDINGS, Driver, Reason, Validation
 from drg.validation.rules import RULES
 from drg.validation.version_shift import shift   # version shift analysis (the function; the module is version_shift)
 
-__all__ = ["validate", "validate_claim", "validate_rows", "read_rows", "rows_from_records", "write_validations",
+__all__ = ["validate", "validate_claim", "validate_rows", "read_rows", "rows_from_records", "frame_rows",
+           "write_validations",
            "validations_frame", "Validation", "Reason", "Driver", "RULES", "FINDINGS", "write_report", "summarize",
            "shift"]
 
@@ -45,9 +48,9 @@ def validate(claim_or_frame: Any, billed_drg: Any = None, *, billed_version: Any
                               length_of_stay=length_of_stay if length_of_stay is not None else data.get("length_of_stay"),
                               provider_id=data.get("provider_id", ""), **options)
     if hasattr(claim_or_frame, "to_dict") and hasattr(claim_or_frame, "columns"):
-        records = [{k: _none_if_nan(v) for k, v in r.items()} for r in claim_or_frame.to_dict(orient="records")]
-    else:
-        records = list(claim_or_frame)
+        # golden-form columns, or the batch (wide / long) layout matched as drg.io matches a CSV
+        return validations_frame(validate_rows(frame_rows(claim_or_frame, version), **options))
+    records = [{k: _none_if_nan(v) for k, v in r.items()} for r in claim_or_frame]
     return validations_frame(validate_rows(rows_from_records(records), **options))
 
 

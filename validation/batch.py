@@ -13,7 +13,28 @@ EXTRA_FIELDS = ("billed_drg", "billed_version", "length_of_stay", "provider_id")
 
 
 def _row_fields(row: Any) -> tuple[int, str, Claim | None, str, str, Mapping[str, Any]]:
-    return row.row_number, row.claim_id, row.claim, row.status, row.message, row.extra
+    return row.row_number, row.claim_id, row.claim, row.status, row.message, _named_extra(row.extra)
+
+
+_EXTRA_NAMES: dict[str, str | None] = {}
+
+
+def _named_extra(extra: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The extra columns validation reads, found by drg.io's header matching ("Billed DRG",
+    "BILLED-DRG" and "billed_drg" are all billed_drg); the first matching column wins."""
+    if all(key in EXTRA_FIELDS for key in extra):
+        return extra
+    from drg.io.columns import canonical
+
+    out: dict[str, Any] = {}
+    for key, value in extra.items():
+        name = _EXTRA_NAMES.get(key, "")
+        if name == "":
+            canon = canonical(key)
+            name = _EXTRA_NAMES[key] = canon if canon in EXTRA_FIELDS else None
+        if name is not None and name not in out:
+            out[name] = value
+    return out
 
 
 def validate_rows(rows: Iterable[Any], **options: Any) -> Iterator[Validation]:
@@ -95,10 +116,41 @@ def _jsonl(path: Path) -> Iterator[dict]:
                     yield {"_error": f"line {line_number} is not valid JSON"}
 
 
+def frame_rows(frame: Any, version: Any = None) -> Iterator[Any]:
+    """ClaimRows of a pandas DataFrame: golden-form records (pdx a dict, sdx a list of dicts), or
+    the batch layouts (wide: billed_drg, pdx, sdx1.., proc1.. ...; long) read through drg.io's
+    column matching, as `drg group` reads a CSV. `version` is the run's version (it overrides the
+    claims' own, and makes claims without a version or discharge date readable)."""
+    headers = [str(c) for c in frame.columns]
+    named = frame.copy(deep=False)
+    named.columns = headers
+    records = named.astype(object).where(named.notna(), None).to_dict("records")
+    if "pdx" in headers and any(isinstance(v, Mapping) for v in named["pdx"].head(50)):
+        return rows_from_records(records)     # validate_rows(version=...) applies the run's version
+    from drg.io.readers import TableRows
+
+    return TableRows(headers, "<frame>", version).read(("", r) for r in records)
+
+
 def validations_frame(validations: Iterable[Validation]):
-    """A pandas DataFrame, one row per validation (list columns kept as lists)."""
+    """A pandas DataFrame, one row per validation (list columns kept as lists).
+
+    Column dtypes do not depend on the rows: `billed_drg` is the billed DRG number as a nullable
+    integer (Int64; null when missing or not a number) and `billed_drg_text` the billed value
+    exactly as given (text), so a batch with a billed "29I" keeps an integer `billed_drg`."""
+    return _stable(_frame_of([v.to_dict() for v in validations]))
+
+
+def _frame_of(rows: list[dict]):
     import pandas as pd
-    return pd.DataFrame([v.to_dict() for v in validations])
+    return pd.DataFrame(rows, columns=list(Validation(row_number=0, claim_id="", status="", message="").to_dict()))
+
+
+def _stable(frame):
+    """billed_drg as Int64 and billed_drg_text as text, whatever the rows hold."""
+    frame["billed_drg"] = frame["billed_drg"].astype("Int64")
+    frame["billed_drg_text"] = frame["billed_drg_text"].astype("str")
+    return frame
 
 
 def write_validations(validations: Iterable[Validation], path: "str | Path",
@@ -114,19 +166,16 @@ def write_validations(validations: Iterable[Validation], path: "str | Path",
             for v in kept:
                 out.write(json.dumps(v.to_dict(grouping_details), default=str) + "\n")
     elif suffix in (".csv", ".tsv"):
-        import pandas as pd
-        frame = pd.DataFrame([_flat(v.to_dict()) for v in kept])
+        frame = _stable(_frame_of([_flat(v.to_dict()) for v in kept]))
         frame.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
     elif suffix == ".parquet":
-        import pandas as pd
         rows = []
         for v in kept:
             row = v.to_dict()
             row["reasons"] = json.dumps(row["reasons"])
             row["drivers"] = json.dumps(row["drivers"])
-            row["billed_drg"] = None if row["billed_drg"] is None else str(row["billed_drg"])
             rows.append(row)
-        pd.DataFrame(rows).to_parquet(path, index=False)
+        _stable(_frame_of(rows)).to_parquet(path, index=False)
     else:
         raise ValueError(f"cannot write {path.name}: use .jsonl, .csv, .tsv or .parquet")
     return kept

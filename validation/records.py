@@ -80,7 +80,8 @@ class Validation:
         out: dict[str, Any] = {
             "row_number": self.row_number, "id": self.claim_id, "status": self.status, "message": self.message,
             "version": self.version, "provider_id": self.provider_id, "length_of_stay": self.length_of_stay,
-            "billed_drg": self.billed_drg if self.billed_drg is not None else (self.billed_drg_text or None),
+            "billed_drg": self.billed_drg,                  # the DRG number (None when missing or not a number)
+            "billed_drg_text": self.billed_drg_text,        # the billed value as given ("" when missing)
             "billed_version": self.billed_version or None,
             "expected_drg": self.expected_drg, "finding": self.finding,
             "billed_weight": self.billed_weight, "expected_weight": self.expected_weight,

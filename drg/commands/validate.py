@@ -55,9 +55,13 @@ def render_verdict(v) -> str:
 @click.option("--length-of-stay", type=int, default=None, help="One-claim mode: length of stay in days.")
 @click.option("--no-drivers", is_flag=True, help="Skip the leave-one-code-out regrouping (faster).")
 @click.option("--input-format", default=None, help="Force the input format (csv, jsonl, parquet, ...).")
+@click.option("--scheduler", default=None, metavar="ADDRESS|local:N",
+              help="Run INPUT (Parquet file or directory, or CSV; wide layout) on Dask: a scheduler address "
+                   "(tcp://host:8786) or local:N for N local worker processes. -o DIR gets one Parquet file "
+                   "per partition; --version applies to every claim. Needs drg-engine[dask].")
 @claim_options
 def validate(input_path, output, report, base_rate, billed_drg, billed_version, length_of_stay, no_drivers,
-             input_format, **claim_flags) -> None:
+             input_format, scheduler=None, **claim_flags) -> None:
     """Compare the billed DRG with the DRG the codes support: finding, dollars, reasons, rules, risk.
 
     \b
@@ -76,6 +80,9 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
         return
     if output is None and report is None:
         raise click.UsageError("give -o OUTPUT and/or --report PATH for a claims file")
+    if scheduler:
+        _validate_on_dask(input_path, output, report, scheduler, claim_flags.get("version"), base_rate, not no_drivers)
+        return
     started = time.perf_counter()
     try:
         rows = read_rows(input_path, input_format)
@@ -96,6 +103,27 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
         findings[key] = findings.get(key, 0) + 1
     summary = ", ".join(f"{k} {n}" for k, n in sorted(findings.items(), key=lambda kv: -kv[1]))
     click.echo(f"validated {len(validations):,} rows in {elapsed:.1f} s: {summary}", err=True)
+
+
+def _validate_on_dask(input_path: str, output: str | None, report: str | None, scheduler: str,
+                      version: str | None, base_rate: float | None, drivers: bool) -> None:
+    """`drg validate INPUT -o DIR --scheduler ...`: the same rows on Dask (drg.dask.run_on_dask)."""
+    from pathlib import Path
+
+    if report:
+        # the report is built from every row's Validation object, which the workers do not send back
+        raise click.UsageError("--report is not available with --scheduler (yet): run the report on the "
+                               "output, or run without --scheduler")
+    if not output or Path(output).suffix:
+        raise click.UsageError("--scheduler writes a directory of Parquet files: give -o a directory name")
+    try:
+        from drg.dask import run_on_dask
+        counts = run_on_dask(input_path, output, "validate", scheduler, version=version, base_rate=base_rate,
+                             drivers=drivers)
+    except (ImportError, ValueError, FileNotFoundError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"validated {sum(counts.values()):,} rows on Dask into {output}; by status: "
+               + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())), err=True)
 
 
 COMMANDS = [validate]
