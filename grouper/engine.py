@@ -81,21 +81,37 @@ def form_clusters(procedures: list[PrRecord], tables: TableSet) -> list[PrRecord
     return out
 
 
+def _secondary_spec(code: str, tables: TableSet) -> tuple:
+    """What a valid code brings as a secondary diagnosis: (info, severity, HAC entries, on show list).
+    Kept per version, since every claim asks the same questions of the same codes (5.4)."""
+    cache = tables._cache.setdefault("secondary", {})
+    spec = cache.get(code)
+    if spec is None:
+        info = tables.diagnoses.get(code.upper())
+        if info is None:
+            return None, "NON_CC", (), False
+        entries = ()
+        if any(a.startswith("HAC") for a in info.hac_attributes):
+            lists = tables.hac_lists.get(code.upper())
+            if lists is not None:
+                count = len(set(lists.numbers))
+                entries = tuple((number, next((op for op in lists.operands if str(number) in op), ""))
+                                for number in lists.numbers[:count])
+        spec = (info, info.severity, entries, "hac06_show" in info.hac_attributes and bool(entries))
+        cache[code] = spec
+    return spec
+
+
 def build_secondary(claim: Claim, tables: TableSet) -> list[DxRecord]:
     """5.4: sdx records in claim order with severity and HAC entries."""
     records = []
     for index, dx in enumerate(claim.sdx):
         code = "null" if dx.code is None else dx.code
-        info = tables.diagnoses.get(code.upper())
-        d = DxRecord(code, dx.poa or "", index, info, info.severity if info else "NON_CC")
-        if info is not None and any(a.startswith("HAC") for a in info.hac_attributes):
-            lists = tables.hac_lists.get(code.upper())
-            if lists is not None:
-                count = len(set(lists.numbers))
-                for number in lists.numbers[:count]:
-                    name = next((op for op in lists.operands if str(number) in op), "")
-                    d.hac_entries.append(HacEntry(number, name))
-            if "hac06_show" in info.hac_attributes:
+        info, severity, entries, on_show_list = _secondary_spec(code, tables)
+        d = DxRecord(code, dx.poa or "", index, info, severity)
+        if entries:
+            d.hac_entries = [HacEntry(number, name) for number, name in entries]
+            if on_show_list:
                 d.marks.add(ON_SHOW_LIST)
         records.append(d)
     return records
