@@ -109,12 +109,15 @@ def evaluate_mdc(formulas: dict, mdc: int, base: Evaluation, severity: SeverityC
         return None, "NONE"
     present = base.mask.keys()
     rows = formula_list.rows
+    ev = Evaluation(base.mask, base.pdx, base.sdx, base.procedures, base.pdx_mdc, mdc)
     for position in formula_list.candidates(present):
         compiled = rows[position]
         if compiled.possible is not None and not compiled.has_side_effects and not compiled.possible(present):
             continue
         current_severity = severity.severity(compiled.row.suppression)
-        ev = Evaluation(base.mask, base.pdx, base.sdx, base.procedures, base.pdx_mdc, mdc, current_severity)
+        ev.severity = current_severity
+        ev.accumulated = {}
+        ev.return_code = "OK"
         if evaluate(compiled.tree, ev):
             return Match(compiled, ev.accumulated, ev.return_code), current_severity
     if not rows:
