@@ -187,12 +187,14 @@ def mark_phase(phase: str, result: PassResult, initial: PassResult, pdx: DxRecor
         pdx.impact = "INITIAL"
     else:
         pdx.impact = "BOTH"
-    marker = ProcedureMarker(phase, deciding, procedures, clusters, pdx_mdc, version_id)
-    marker.run()
-    if phase == "FINAL" and drg_changed:
-        mark_hac_procedures(procedures, sdx, marker.visible)
+    if procedures:
+        marker = ProcedureMarker(phase, deciding, procedures, clusters, pdx_mdc, version_id)
+        marker.run()
+        if phase == "FINAL" and drg_changed:
+            mark_hac_procedures(procedures, sdx, marker.visible)
     mark_special_diagnoses(phase, result.pre, deciding, pdx, sdx)
-    mark_special_procedures(phase, deciding, procedures)
+    if procedures:
+        mark_special_procedures(phase, deciding, procedures)
 
 
 def group_claim(claim: Claim, tables: TableSet, hospital_status: str | None = None) -> GroupingResult:
@@ -269,8 +271,9 @@ def assemble(claim: Claim, tables: TableSet, initial: PassResult, final: PassRes
     pdx_result = DiagnosisResult(pdx_code, pdx.recognized, pdx.impact, "NEITHER", "NEITHER",
                                  "POA_NOT_CHECKED", pdx_hacs, pdx.severity)
     sdx_results = tuple(
-        DiagnosisResult(d.code, d.recognized, d.impact, d.initial_usage, d.final_usage, d.poa_error,
-                        tuple(HacReport(h.number, h.list_name, h.usage) for h in d.reported_hacs), d.severity)
+        DiagnosisResult(d.code, d.info is not None, d.impact, d.initial_usage, d.final_usage, d.poa_error,
+                        tuple([HacReport(h.number, h.list_name, h.usage) for h in d.reported_hacs])
+                        if d.reported_hacs else (), d.severity)
         for d in sdx)
     procedure_results = tuple(
         ProcedureResult(p.code, p.recognized, p.impact, p.is_or, tuple(sorted(p.hac_usage)))
