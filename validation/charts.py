@@ -39,7 +39,8 @@ def format_number(value: float | None, value_format: ValueFormat = "{:,.0f}") ->
 
 def _text_width(text: str, size: float) -> float:
     """Rough rendered width of `text` at font size `size` (no font metrics offline)."""
-    return len(text) * size * 0.58
+    wide = sum(1 for ch in text if ch.isupper() or ch.isdigit() or ch in "_@%MW")
+    return (wide * 0.7 + (len(text) - wide) * 0.56) * size
 
 
 def _heat_color(fraction: float) -> str:
