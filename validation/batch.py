@@ -91,29 +91,13 @@ def rows_from_records(records: Iterable[Mapping[str, Any]]) -> Iterator[_Row]:
         yield _Row(number, record)
 
 
-def read_rows(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000) -> Iterator[Any]:
-    """ClaimRows from any claims file drg.io reads; JSON Lines without it (drg.io not installed)."""
-    try:
-        from drg.io import read_claims
-    except ImportError:
-        read_claims = None
-    if read_claims is not None:
-        for chunk in read_claims(path, input_format, chunk_size):
-            yield from chunk
-        return
-    yield from rows_from_records(_jsonl(Path(path)))
+def read_rows(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
+              version: Any = None) -> Iterator[Any]:
+    """ClaimRows from any claims file drg.io reads; `version` overrides the claims' own."""
+    from drg.io import read_claims
 
-
-def _jsonl(path: Path) -> Iterator[dict]:
-    import gzip
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    yield {"_error": f"line {line_number} is not valid JSON"}
+    for chunk in read_claims(path, input_format, chunk_size, version=version):
+        yield from chunk
 
 
 def frame_rows(frame: Any, version: Any = None) -> Iterator[Any]:

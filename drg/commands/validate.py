@@ -85,7 +85,7 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
         return
     started = time.perf_counter()
     try:
-        rows = read_rows(input_path, input_format)
+        rows = read_rows(input_path, input_format, version=claim_flags.get("version"))
         validations = list(validate_rows(rows, base_rate=base_rate, drivers=not no_drivers))
     except Exception as exc:   # a malformed file: the reader's message names file, line and column
         if type(exc).__name__ == "MalformedFileError" or isinstance(exc, (OSError, ValueError)):
