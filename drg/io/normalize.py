@@ -78,6 +78,11 @@ def normalize_code(value: Any) -> str:
     return code
 
 
+def _as_given(value: Any) -> str:
+    """A code exactly as given (the golden JSON form); a missing one is ""."""
+    return "" if value is None else str(value)
+
+
 @lru_cache(maxsize=256)
 def cached_version(value: "str | int") -> Version:
     """parse_version, remembered (every claim of a file names one of a few versions)."""
@@ -141,11 +146,12 @@ def _date(value: Any) -> dt.date | None | str:
     return ""
 
 
-def _poa(value: Any, where: str, problems: _Problems) -> str:
+def _poa(value: Any, where: str, problems: _Problems, exact: bool = False) -> str:
+    """A POA indicator; `exact` (the golden form) takes no case or blank variants, as CMS does."""
     poa = _POA.get(value) if isinstance(value, str) else None     # the common case: already clean
     if poa is not None:
         return poa
-    raw = text(value).upper()
+    raw = ("" if value is None else str(value)) if exact else text(value).upper()
     poa = _POA.get(raw)
     if poa is None:
         problems.add("INVALID_POA", f"{where} POA indicator {raw!r} is not one of Y, N, U, W, 1, E, X "
@@ -248,23 +254,29 @@ def build_row(row_number: int, fields: Mapping[str, Any], *, version: "str | int
                      f"hospital status {raw_hospital!r} is not NON_EXEMPT, EXEMPT or UNKNOWN", True)
         hospital = "NON_EXEMPT"
 
+    exact = bool(fields.get("exact_codes"))
+    code_of = _as_given if exact else normalize_code
     pdx_field = fields.get("pdx")
     pdx: Diagnosis | None = None
     if pdx_field is None:
         problems.add("MISSING_PDX", "principal diagnosis is missing; grouped (the grouper gives DRG 999)")
     else:
         code, poa = pdx_field
-        pdx = Diagnosis(normalize_code(code), _poa(poa, "principal diagnosis", problems))
+        pdx = Diagnosis(code_of(code), _poa(poa, "principal diagnosis", problems))
         if not pdx.code:
             problems.add("MISSING_PDX", "principal diagnosis is blank; grouped (the grouper gives DRG 999)")
     admit = fields.get("admit_dx")
     admit_dx = None
     if admit is not None and not blank(admit[0]):
-        admit_dx = Diagnosis(normalize_code(admit[0]), _poa(admit[1], "admit diagnosis", problems))
+        admit_dx = Diagnosis(code_of(admit[0]), _poa(admit[1], "admit diagnosis", problems))
 
     sdx_fields: Sequence = fields.get("sdx") or ()
-    sdx = tuple(_diagnosis(code, poa, n, problems) for n, (code, poa) in enumerate(sdx_fields, 1))
-    procedures = tuple(normalize_code(code) for code in fields.get("procedures") or ())
+    if exact:
+        sdx = tuple(Diagnosis(_as_given(code), _poa(poa, f"secondary diagnosis {n}", problems, exact=True))
+                    for n, (code, poa) in enumerate(sdx_fields, 1))
+    else:
+        sdx = tuple(_diagnosis(code, poa, n, problems) for n, (code, poa) in enumerate(sdx_fields, 1))
+    procedures = tuple(code_of(code) for code in fields.get("procedures") or ())
     if len(sdx) > MAX_SDX:
         problems.add("TOO_MANY_CODES", f"{len(sdx)} secondary diagnoses; at most {MAX_SDX} on a claim; grouped with all of them")
     if len(procedures) > MAX_PROCEDURES:

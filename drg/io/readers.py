@@ -100,6 +100,9 @@ def golden_fields(record: dict) -> tuple[dict, dict, list[str]]:
         pairs.append(pair if pair is not None else (None, None))
     fields["sdx"] = pairs
     fields["procedures"] = [p.get("code") if isinstance(p, dict) else p for p in procedures]
+    # The golden form is the CMS grouper's own input: codes are used exactly as given (a lower-case
+    # code is recognized but never CC-excluded and never completes a cluster, GROUPER_LOGIC.md 2.1).
+    fields["exact_codes"] = True
     extra = {k: v for k, v in record.items() if k not in GOLDEN_KEYS}
     return fields, extra, errors
 
