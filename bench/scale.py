@@ -23,21 +23,11 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from drg.io import wide_record  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def wide_row(claim: dict) -> dict:
-    pdx, admit = claim.get("pdx") or {}, claim.get("admit_dx") or {}
-    row = {"claim_id": claim["id"], "version": str(claim["version"]), "age": claim["age"], "sex": claim["sex"],
-           "discharge_status": claim["discharge_status"], "hospital_status": claim["hospital_status"],
-           "pdx": pdx.get("code"), "pdx_poa": pdx.get("poa"), "admit_dx": admit.get("code")}
-    for n in range(24):
-        dx = claim["sdx"][n] if n < len(claim["sdx"]) else {}
-        row[f"sdx{n + 1}"], row[f"sdx{n + 1}_poa"] = dx.get("code"), dx.get("poa")
-    for n in range(25):
-        row[f"proc{n + 1}"] = claim["procedures"][n] if n < len(claim["procedures"]) else None
-    return row
 
 
 def make_dataset(directory: Path, count: int, partitions: int) -> None:
@@ -47,7 +37,7 @@ def make_dataset(directory: Path, count: int, partitions: int) -> None:
     per_part = -(-count // partitions)
     claims = generate(count)
     for n in range(partitions):
-        rows = [wide_row(c) for _, c in zip(range(per_part), claims)]
+        rows = [wide_record(c) for _, c in zip(range(per_part), claims)]
         if not rows:
             break
         pd.DataFrame(rows).to_parquet(directory / f"part.{n:05d}.parquet", index=False)

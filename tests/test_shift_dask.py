@@ -15,12 +15,13 @@ from click.testing import CliRunner  # noqa: E402
 import drg.validation  # noqa: E402
 from drg.cli import main  # noqa: E402
 
-from test_shift_frames import golden_claims, wide_row  # noqa: E402
+from test_shift_frames import golden_claims  # noqa: E402
+from drg.io import wide_record  # noqa: E402
 
 
 def test_cli_shift_with_scheduler(tmp_path: Path) -> None:
     claims = golden_claims(60)
-    frame = pd.DataFrame([wide_row(c, version=False) for c in claims])
+    frame = pd.DataFrame([wide_record(c, include_version=False) for c in claims])
     source = tmp_path / "claims.parquet"
     frame.to_parquet(source, index=False)
     out, summary_json = tmp_path / "shifted", tmp_path / "summary.json"

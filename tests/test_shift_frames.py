@@ -15,6 +15,7 @@ import drg.validation
 from drg.cli import main
 from drg.validation.shift_summary import summarize
 from drg.validation.version_shift import SHIFT_COLUMNS, SHIFT_DTYPES, shift_rows, summary_part
+from drg.io import wide_record  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conformance_claims.jsonl.gz"
 
@@ -26,20 +27,6 @@ def golden_claims(n: int) -> list[dict]:
     return [json.loads(line) for line in lines[::step][:n]]
 
 
-def wide_row(claim: dict, version: bool = True) -> dict:
-    """A golden-form claim in the batch wide layout (claim_id, age, ..., sdx1..sdx24 + POA, proc1..proc25)."""
-    pdx, admit = claim.get("pdx") or {}, claim.get("admit_dx") or {}
-    row = {"claim_id": claim["id"], "age": claim["age"], "sex": claim["sex"],
-           "discharge_status": claim["discharge_status"], "hospital_status": claim["hospital_status"],
-           "pdx": pdx.get("code"), "pdx_poa": pdx.get("poa"), "admit_dx": admit.get("code")}
-    if version:
-        row["version"] = str(claim["version"])
-    for n in range(24):
-        dx = claim["sdx"][n] if n < len(claim["sdx"]) else {}
-        row[f"sdx{n + 1}"], row[f"sdx{n + 1}_poa"] = dx.get("code"), dx.get("poa")
-    for n in range(25):
-        row[f"proc{n + 1}"] = claim["procedures"][n] if n < len(claim["procedures"]) else None
-    return row
 
 
 def values(column: pd.Series) -> list:
@@ -56,7 +43,7 @@ def claims() -> list[dict]:
 def test_wide_frame_uses_the_from_version(claims, with_version) -> None:
     """A wide frame with no discharge date (with or without its own version column) is grouped under
     both versions, as the same claims in the golden form are; none is MISSING_VERSION."""
-    frame = pd.DataFrame([wide_row(c, with_version) for c in claims])
+    frame = pd.DataFrame([wide_record(c, with_version) for c in claims])
     got = drg.validation.shift(frame, "42.1", "43.0").claims
     expected = drg.validation.shift(claims, "42.1", "43.0").claims
     assert len(got) == len(claims)

@@ -14,12 +14,13 @@ from click.testing import CliRunner  # noqa: E402
 from drg.cli import main  # noqa: E402
 from drg.validation import validate  # noqa: E402
 
-from test_validation_frames import golden_claims, wide_row  # noqa: E402
+from test_validation_frames import golden_claims  # noqa: E402
+from drg.io import wide_record  # noqa: E402
 
 
 def test_cli_validate_with_scheduler(tmp_path: Path) -> None:
     claims = golden_claims(40)
-    frame = pd.DataFrame([dict(wide_row(c, version=False), billed_drg=str(291 + n % 3))
+    frame = pd.DataFrame([dict(wide_record(c, include_version=False), billed_drg=str(291 + n % 3))
                           for n, c in enumerate(claims)])
     source = tmp_path / "claims.parquet"
     frame.to_parquet(source, index=False)

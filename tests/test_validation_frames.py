@@ -10,6 +10,7 @@ import pytest
 
 import drg.validation
 from drg.validation import validate, write_validations
+from drg.io import wide_record  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conformance_claims.jsonl.gz"
 
@@ -21,20 +22,6 @@ def golden_claims(n: int) -> list[dict]:
     return [json.loads(line) for line in lines[::step][:n]]
 
 
-def wide_row(claim: dict, version: bool = True) -> dict:
-    """A golden-form claim in the batch wide layout (claim_id, version, ..., dx columns, proc columns)."""
-    pdx, admit = claim.get("pdx") or {}, claim.get("admit_dx") or {}
-    row = {"claim_id": claim["id"], "age": claim["age"], "sex": claim["sex"],
-           "discharge_status": claim["discharge_status"], "hospital_status": claim["hospital_status"],
-           "pdx": pdx.get("code"), "pdx_poa": pdx.get("poa"), "admit_dx": admit.get("code")}
-    if version:
-        row["version"] = str(claim["version"])
-    for n in range(24):
-        dx = claim["sdx"][n] if n < len(claim["sdx"]) else {}
-        row[f"sdx{n + 1}"], row[f"sdx{n + 1}_poa"] = dx.get("code"), dx.get("poa")
-    for n in range(25):
-        row[f"proc{n + 1}"] = claim["procedures"][n] if n < len(claim["procedures"]) else None
-    return row
 
 
 def values(column: pd.Series) -> list:
@@ -51,7 +38,7 @@ BILLED = [291, "292", 193, "29I", None, 871]       # ints, text, not a number, m
 
 def test_wide_frame_gives_the_golden_form_results(claims) -> None:
     billed = [BILLED[n % len(BILLED)] for n in range(len(claims))]
-    wide = pd.DataFrame([dict(wide_row(c), billed_drg=b, provider_id=f"P{n % 3}")
+    wide = pd.DataFrame([dict(wide_record(c), billed_drg=b, provider_id=f"P{n % 3}")
                          for n, (c, b) in enumerate(zip(claims, billed))])
     got = validate(wide, drivers=False)
     expected = validate([dict(c, billed_drg=b, provider_id=f"P{n % 3}") for n, (c, b) in enumerate(zip(claims, billed))],
@@ -67,14 +54,14 @@ def test_wide_frame_gives_the_golden_form_results(claims) -> None:
 
 
 def test_billed_column_found_by_header_matching_and_the_run_version(claims) -> None:
-    rows = [dict(wide_row(c, version=False), **{"Billed DRG": 291}) for c in claims[:10]]
+    rows = [dict(wide_record(c, include_version=False), **{"Billed DRG": 291}) for c in claims[:10]]
     got = validate(pd.DataFrame(rows), version="43.1", drivers=False)
     assert (got["status"] != "MISSING_VERSION").all() and (got["version"] == "43.1").all()
     assert (got["billed_drg"] == 291).all() and got["finding"].ne("").all()
 
 
 def test_billed_drg_dtype_does_not_depend_on_the_rows(claims) -> None:
-    clean = pd.DataFrame([dict(wide_row(c), billed_drg=291) for c in claims[:4]])
+    clean = pd.DataFrame([dict(wide_record(c), billed_drg=291) for c in claims[:4]])
     mixed = clean.astype({"billed_drg": object})
     mixed.loc[1, "billed_drg"], mixed.loc[2, "billed_drg"] = "29I", None
     a, b = validate(clean, drivers=False), validate(mixed, drivers=False)

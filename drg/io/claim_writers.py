@@ -7,7 +7,7 @@ import gzip
 import io
 import json
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from drg.claim import Claim
 from drg.io.normalize import MAX_PROCEDURES, MAX_SDX
@@ -34,6 +34,17 @@ def wide_row(claim: Claim, sdx: int = MAX_SDX, procedures: int = MAX_PROCEDURES)
     for n in range(sdx):
         row += [claim.sdx[n].code, claim.sdx[n].poa] if n < len(claim.sdx) else [None, None]
     return row + [claim.procedures[n] if n < len(claim.procedures) else None for n in range(procedures)]
+
+
+def wide_record(claim: "Claim | Mapping[str, Any]", include_version: bool = True) -> dict:
+    """A claim (a Claim or the golden JSON form) as one wide-layout row keyed by column name,
+    e.g. to build a DataFrame for `drg.group_frame`; `include_version=False` leaves the version out."""
+    if not isinstance(claim, Claim):
+        claim = Claim.from_dict(claim)
+    record = dict(zip(wide_header(), wide_row(claim)))
+    if not include_version:
+        del record["version"]
+    return record
 
 
 LONG_HEADER = ["claim_id", "code_type", "sequence", "code", "poa"] + list(CLAIM_COLUMNS[1:])
