@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from drg.tables import Version, parse_version, version_for
+
 POA_VALUES = ("Y", "N", "U", "W", "1", "E", "", "X")
 SEX_VALUES = ("M", "F", "U")
 HOSPITAL_STATUSES = ("NON_EXEMPT", "EXEMPT", "UNKNOWN")
@@ -86,3 +88,15 @@ class Claim:
             "procedures": list(self.procedures),
         })
         return out
+
+
+def resolve_version(claim: Claim, version: "str | int | Version | None" = None) -> Version:
+    """The version a claim is grouped under: the argument wins, then the claim's `version`,
+    then its `discharge_date` (CMS effective dates)."""
+    if version is not None:
+        return parse_version(version)
+    if claim.version is not None:
+        return parse_version(claim.version)
+    if claim.discharge_date is not None:
+        return version_for(claim.discharge_date)
+    raise ValueError(f"claim {claim.id!r}: no version given and no discharge date to choose one")

@@ -9,7 +9,7 @@ from drg.claim import Claim
 from drg.grouper import GroupingResult, group_claim
 from drg.tables import TableSet, load, parse_version
 from drg.tables.versions import Version
-from drg.api import resolve_version
+from drg.claim import resolve_version
 from drg.validation.drivers import find_drivers, single_severity_code
 from drg.validation.profile import drg_profile, versions_with_drg
 from drg.validation.reasons import explain_mismatch, plain_words, version_reasons

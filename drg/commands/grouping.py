@@ -216,7 +216,7 @@ def group_command(input_path, output_path, input_format, output_format, workers,
                    claims_table=claims_table)
         return
     from drg.grouper import group_claim
-    from drg.api import resolve_version
+    from drg.claim import resolve_version
     from drg.tables import load
     try:
         claim = _prepare(params)
@@ -238,7 +238,7 @@ def explain_command(as_json, **params):
     Example:
       drg explain --pdx J189 --sdx J9601 I10 S14136A:N --version 43.1
     """
-    from drg.api import resolve_version
+    from drg.claim import resolve_version
     from drg.grouper.explain import explain_claim
     from drg.tables import load
     try:
