@@ -3,6 +3,12 @@
 A code is a driver when the claim groups to another final DRG without it. Duplicated codes
 are left out together (removing one copy of a code that is still on the claim changes
 nothing a payer would care about), so each distinct code costs one regrouping.
+
+Secondary diagnoses that cannot move the DRG are not regrouped: a code that is neither CC nor
+MCC, carries no HAC list, and is on no list that a formula tests for secondary diagnoses
+(SDX:/ANY: atoms, the trauma regions of MULTST, `incident`) changes no formula's truth and no
+claim severity when it is left out (GROUPER_LOGIC.md sections 6-8). A test checks that the
+drivers found this way equal those of regrouping every code.
 """
 from __future__ import annotations
 
@@ -10,8 +16,48 @@ import dataclasses
 
 from drg.claim import Claim
 from drg.grouper import GroupingResult, group_claim
+from drg.grouper.compiled import compiled
+from drg.grouper.evaluate import TRAUMA_REGIONS
+from drg.grouper.formula import Atom, Node
 from drg.tables import TableSet
 from drg.validation.records import Driver
+
+
+def _atoms(node: Node):
+    if isinstance(node, Atom):
+        yield node
+    else:
+        for child in getattr(node, "operands", None) or (node.operand,):
+            yield from _atoms(child)
+
+
+def secondary_tested_names(tables: TableSet) -> frozenset[str]:
+    """Every list name a formula of the version can test on a secondary diagnosis."""
+    cached = tables._cache.get("secondary_tested_names")
+    if cached is None:
+        program = compiled(tables)
+        trees = [f.tree for rows in program.formulas.values() for f in rows.rows]
+        trees += [tree for trees_of in program.hac_formulas.values() for tree in trees_of]
+        names = {atom.name for tree in trees for atom in _atoms(tree) if atom.prefix in ("SDX", "ANY", "ONLY")}
+        cached = frozenset(names | set(TRAUMA_REGIONS) | {"incident", "mccalive"})
+        tables._cache["secondary_tested_names"] = cached
+    return cached
+
+
+def cannot_move_drg(code: str, claim: Claim, tables: TableSet) -> bool:
+    """Whether leaving out this secondary diagnosis provably leaves the DRG as it is (see module doc)."""
+    if claim.hospital_status == "UNKNOWN":        # the HAC return code counts every sdx (14.5)
+        return False
+    pdx = tables.diagnoses.get((claim.pdx.code if claim.pdx else "").upper())
+    if pdx is not None and "incident" in pdx.attributes_lower:   # ONLY:incident looks at every sdx
+        return False
+    info = tables.diagnoses.get(code.upper())
+    if info is None:
+        return True
+    if info.severity != "NON_CC" or info.hac_attributes:
+        return False
+    tested = secondary_tested_names(tables)
+    return tested.isdisjoint(info.attributes) and tested.isdisjoint(info.categories)
 
 
 def _weight(tables: TableSet, drg: int | None) -> float | None:
@@ -27,7 +73,8 @@ def without_procedure(claim: Claim, code: str) -> Claim:
     return dataclasses.replace(claim, procedures=tuple(p for p in claim.procedures if p != code))
 
 
-def find_drivers(claim: Claim, result: GroupingResult, tables: TableSet) -> tuple[Driver, ...]:
+def find_drivers(claim: Claim, result: GroupingResult, tables: TableSet,
+                 skip_inert: bool = True) -> tuple[Driver, ...]:
     """Codes whose removal changes the final DRG, sdx first then procedures, in claim order."""
     out: list[Driver] = []
     seen: set[tuple[str, str]] = set()
@@ -36,6 +83,8 @@ def find_drivers(claim: Claim, result: GroupingResult, tables: TableSet) -> tupl
         if (element, code) in seen:
             continue
         seen.add((element, code))
+        if skip_inert and element == "sdx" and cannot_move_drg(code, claim, tables):
+            continue
         reduced = without_sdx(claim, code) if element == "sdx" else without_procedure(claim, code)
         other = group_claim(reduced, tables)
         if other.final_drg != result.final_drg:
