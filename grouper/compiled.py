@@ -5,7 +5,11 @@ import gc
 from dataclasses import dataclass
 from typing import Callable
 
+from functools import partial
+
+from drg.grouper.evaluate import SPECIALS
 from drg.grouper.formula import RETURN_CODE_OPERANDS, And, Atom, Node, Not, Or, parse
+from drg.grouper.mask import visible_in
 from drg.tables import TableSet
 from drg.tables.records import DrgFormula
 
@@ -18,33 +22,48 @@ _QUIET_SPECIALS = frozenset(RETURN_CODE_OPERANDS) | {"INVALID_AGE", "MDC_20_FALL
 class CompiledFormula:
     row: DrgFormula
     tree: Node
-    # A quick necessary condition over the names present in the mask: when it is false the
-    # formula is false. Only used to skip formulas whose evaluation has no side effects, so
-    # skipping never changes a mark.
-    possible: "Callable[[object], bool] | None"
+    # The formula as a Python function (T, S, mdc, severity, accumulated, evaluation) -> bool,
+    # generated from the tree: Python's `and`/`or`/`not` give the same left-to-right short
+    # circuit, and every true atom records its token (section 7.4).
+    function: Callable
     has_side_effects: bool
 
 
-def possible_expression(node: Node) -> str | None:
-    """Python source of a necessary condition over `present` (the mask's names); None = always possible."""
+def _hit(accumulated: dict, token: tuple) -> bool:
+    accumulated[token] = None
+    return True
+
+
+def formula_source(node: Node, constants: dict) -> str:
+    """Python expression for a formula tree; constants (tokens, special operands) go in `constants`."""
     if isinstance(node, Atom):
-        if node.special is None and node.name not in SEVERITY_NAMES:
-            return f"{node.name!r} in present"
-        return None
+        if node.special is not None:
+            name = f"_sp{len(constants)}"
+            constants[name] = partial(SPECIALS[node.special], node)
+            return f"{name}(ev)"
+        token = f"_tk{len(constants)}"
+        constants[token] = (node.prefix, node.name)
+        test = f"{token} in T"
+        if node.prefix == "NONE":
+            test = f"({test} or (S and _visible(S, {node.name!r}, m)))"
+            if node.name in SEVERITY_NAMES:
+                test = f"(sev == {node.name!r} or {test})"
+        return f"({test} and _hit(acc, {token}))"
     if isinstance(node, Not):
-        return None
-    parts = [possible_expression(n) for n in node.operands]
-    if isinstance(node, And):
-        parts = [p for p in parts if p is not None]
-        return "(" + " and ".join(parts) + ")" if parts else None
-    if any(p is None for p in parts):
-        return None
-    return "(" + " or ".join(parts) + ")"
+        return f"(not {formula_source(node.operand, constants)})"
+    joiner = " and " if isinstance(node, And) else " or "
+    return "(" + joiner.join(formula_source(n, constants) for n in node.operands) + ")"
 
 
-def possible_check(node: Node) -> "Callable[[object], bool] | None":
-    source = possible_expression(node)
-    return None if source is None else eval(f"lambda present: {source}")  # generated from parsed atoms only
+def compile_functions(trees: list[Node]) -> list[Callable]:
+    """One Python function per tree, compiled together in one generated module (fast to build)."""
+    constants: dict = {"_hit": _hit, "_visible": visible_in}
+    lines = []
+    for index, tree in enumerate(trees):
+        lines.append(f"def _f{index}(T, S, m, sev, acc, ev):\n    return bool({formula_source(tree, constants)})")
+    namespace = dict(constants)
+    exec(compile("\n".join(lines), "<drg formulas>", "exec"), namespace)  # source built from parsed atoms only
+    return [namespace[f"_f{index}"] for index in range(len(trees))]
 
 
 def has_side_effects(node: Node) -> bool:
@@ -54,11 +73,6 @@ def has_side_effects(node: Node) -> bool:
     if isinstance(node, Not):
         return has_side_effects(node.operand)
     return any(has_side_effects(n) for n in node.operands)
-
-
-def compile_formula(row: DrgFormula, version_id: int) -> CompiledFormula:
-    tree = parse(row.formula, version_id)
-    return CompiledFormula(row, tree, possible_check(tree), has_side_effects(tree))
 
 
 def trigger_names(node: Node) -> frozenset | None:
@@ -110,23 +124,34 @@ def index_formulas(rows: tuple) -> FormulaList:
 
 
 @dataclass(frozen=True, slots=True)
+class HacFormula:
+    tree: Node
+    function: Callable
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledVersion:
     version_id: int
     formulas: dict          # MDC -> FormulaList
-    hac_formulas: dict      # HAC number -> tuple[Node, ...]
+    hac_formulas: dict      # HAC number -> tuple[HacFormula, ...] in stored order
 
 
 def compiled(tables: TableSet) -> CompiledVersion:
-    """The parsed formulas of a table set (parsed on first use, then cached on it)."""
+    """The compiled formulas of a table set (built on first use, then cached on it)."""
     cached = tables._cache.get("compiled")
     if cached is None:
         vid = tables.version.id
-        cached = CompiledVersion(
-            vid,
-            {mdc: index_formulas(tuple(compile_formula(row, vid) for row in rows))
-             for mdc, rows in tables.formulas.items()},
-            {number: tuple(parse(text, vid) for text in texts) for number, texts in tables.hac_formulas.items()},
-        )
+        drg_rows = [(mdc, row, parse(row.formula, vid)) for mdc, rows in tables.formulas.items() for row in rows]
+        hac_rows = [(number, parse(text, vid)) for number, texts in tables.hac_formulas.items() for text in texts]
+        functions = compile_functions([tree for _, _, tree in drg_rows] + [tree for _, tree in hac_rows])
+        by_mdc: dict[int, list[CompiledFormula]] = {}
+        for (mdc, row, tree), function in zip(drg_rows, functions):
+            by_mdc.setdefault(mdc, []).append(CompiledFormula(row, tree, function, has_side_effects(tree)))
+        by_hac: dict[int, list[HacFormula]] = {}
+        for (number, tree), function in zip(hac_rows, functions[len(drg_rows):]):
+            by_hac.setdefault(number, []).append(HacFormula(tree, function))
+        cached = CompiledVersion(vid, {mdc: index_formulas(tuple(rows)) for mdc, rows in by_mdc.items()},
+                                 {number: tuple(rows) for number, rows in by_hac.items()})
         tables._cache["compiled"] = cached
         # The tables and formulas live as long as the process: keep the cyclic garbage collector
         # from walking their hundreds of thousands of objects again and again (profiled: 20-30%

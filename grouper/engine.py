@@ -213,7 +213,7 @@ def group_claim(claim: Claim, tables: TableSet, hospital_status: str | None = No
     apply_exclusions(pdx, sdx_claim_order, status, tables)
     sdx = processing_order(sdx_claim_order)
 
-    mask = build_mask(pdx, sdx, procedures, clusters, status, sex)
+    mask = build_mask(pdx, sdx, procedures, clusters, status, sex, tables._cache.setdefault("mask_tokens", {}))
     base = Evaluation(mask, pdx, sdx, procedures, pdx_mdc, None)
 
     initial = grouping_pass(program.formulas, base, SeverityCalculator(sdx), pdx_mdc)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from drg.grouper.formula import RETURN_CODE_OPERANDS, And, Atom, Node, Not, Or
+from drg.grouper.formula import RETURN_CODE_OPERANDS, Atom
 from drg.grouper.mask import Mask
 from drg.grouper.state import (BILATERAL, FUSION, NOT_INCIDENT, SIG_TRAUMA, STENT_4, VESSEL_4,
                                DxRecord, PrRecord)
@@ -36,49 +36,14 @@ class Evaluation:
     return_code: str = "OK"
 
 
-def evaluate(node: Node, ev: Evaluation) -> bool:
-    """Evaluate a formula tree with short circuit and accumulation."""
-    kind = type(node)
-    if kind is Atom:
-        return _atom(node, ev)
-    if kind is And:
-        for operand in node.operands:
-            if not evaluate(operand, ev):
-                return False
-        return True
-    if kind is Or:
-        for operand in node.operands:
-            if evaluate(operand, ev):
-                return True
-        return False
-    return not evaluate(node.operand, ev)
-
-
-def _prefix_matches(token_prefix: str, entry_prefix: str) -> bool:
-    if token_prefix == "ANY":
-        return entry_prefix in ("PDX", "SDX", "ANY")
-    return token_prefix == entry_prefix
-
-
-def _atom(atom: Atom, ev: Evaluation) -> bool:
-    if atom.special is not None:
-        return SPECIALS[atom.special](atom, ev)
-    name = atom.name
-    if atom.prefix == "NONE" and name == ev.severity:
-        ev.accumulated[("NONE", name)] = None
-        return True
-    entries = ev.mask.get(name)
-    if entries:
-        mdc = ev.mdc
-        for prefix, suppression in entries:
-            if _prefix_matches(atom.prefix, prefix) and (suppression is None or mdc is None or mdc not in suppression):
-                ev.accumulated[(atom.prefix, name)] = None
-                return True
-    return False
+def evaluate(formula, ev: Evaluation) -> bool:
+    """Evaluate a compiled formula (grouper/compiled.py) with short circuit and accumulation."""
+    mask = ev.mask
+    return formula(mask.tokens, mask.suppressed, ev.mdc, ev.severity, ev.accumulated, ev)
 
 
 def _has_entry(ev: Evaluation, prefix: str, name: str) -> bool:
-    return any(p == prefix for p, _ in ev.mask.get(name, ()))
+    return (prefix, name) in ev.mask.tokens
 
 
 def _return_code_operand(atom: Atom, ev: Evaluation) -> bool:
@@ -93,11 +58,9 @@ def _return_code_operand(atom: Atom, ev: Evaluation) -> bool:
 def _only_incident(atom: Atom, ev: Evaluation) -> bool:
     """`incident` under any prefix: the normal-newborn test; when false it flags the first
     non-incidental code (how DRG 794 finds its sdx)."""
-    entries = ev.mask.get("incident", ())
-    for prefix, suppression in entries:
-        if prefix == "ONLY" and (suppression is None or ev.mdc is None or ev.mdc not in suppression):
-            ev.accumulated[("ONLY", "incident")] = None
-            return True
+    if ("ONLY", "incident") in ev.mask.tokens:
+        ev.accumulated[("ONLY", "incident")] = None
+        return True
     for d in (ev.pdx, *ev.sdx):
         if not d.has("incident"):
             d.marks.add(NOT_INCIDENT)

@@ -112,11 +112,11 @@ def _unknown_status_code(with_entries: list[DxRecord], sdx_count: int) -> str | 
     return None
 
 
-def hac_criteria(trees: tuple, base: Evaluation) -> bool:
+def hac_criteria(formulas: tuple, base: Evaluation) -> bool:
     """A HAC's formulas on the claim's mask, without severity or suppression (section 14.2)."""
-    for tree in trees:
+    for formula in formulas:
         ev = Evaluation(base.mask, base.pdx, base.sdx, base.procedures, base.pdx_mdc, None, None)
-        if evaluate(tree, ev):
+        if evaluate(formula.function, ev):
             return True
     return False
 

@@ -1,6 +1,8 @@
 """The attribute mask a claim's formulas are evaluated against (GROUPER_LOGIC.md section 6)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from drg.grouper.state import SEX_CONFLICT, DxRecord, PrRecord
 
 DIED = 20
@@ -9,61 +11,103 @@ TRANSFER_TO_ACUTE = frozenset({2, 5, 66, 82, 85, 94})
 KNOWN_DISCHARGE_STATUSES = frozenset(
     list(range(1, 8)) + [20, 21, 30, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69, 70] + list(range(81, 96)))
 
-# name -> tuple of (entry prefix, suppression MDCs or None)
-Mask = dict
-
 
 def discharge_status_value(status: int | None) -> int | None:
     """The grouper's status: the UB-04 code when it knows it, else None (its `NONE`)."""
     return status if status in KNOWN_DISCHARGE_STATUSES else None
 
 
+@dataclass(slots=True)
+class Mask:
+    """The entries of one claim, indexed for the atom test of section 7.3.
+
+    `tokens` holds (prefix, name) for every entry visible in every MDC, with the principal and
+    secondary diagnosis entries also under ANY (the ANY prefix matches both). `suppressed` holds
+    the attributes of procedures that belong to a formed cluster: name -> the MDC sets in which
+    each such entry is hidden (their prefix is always NONE). `names` is every entry's name.
+    """
+
+    tokens: set = field(default_factory=set)
+    suppressed: dict = field(default_factory=dict)
+    names: set = field(default_factory=set)
+
+    def has(self, prefix: str, name: str, mdc: int | None) -> bool:
+        """An entry matching the atom (prefix, name) is visible while MDC `mdc` is evaluated."""
+        if (prefix, name) in self.tokens:
+            return True
+        if prefix == "NONE":
+            return visible_in(self.suppressed, name, mdc)
+        return False
+
+
+def visible_in(suppressed: dict, name: str, mdc: int | None) -> bool:
+    """Some suppressed-capable entry `name` is visible in `mdc` (None: no suppression check)."""
+    sets = suppressed.get(name)
+    return bool(sets) and any(mdc is None or mdc not in hidden for hidden in sets)
+
+
+def diagnosis_tokens(info, prefix: str, cache: dict) -> tuple[frozenset, frozenset]:
+    """(tokens, names) of a diagnosis's attribute, category and HAC lists under PDX or SDX (and ANY)."""
+    key = (id(info), prefix)
+    found = cache.get(key)
+    if found is None:
+        names = frozenset((*info.attributes, *info.categories, *info.hac_attributes))
+        tokens = frozenset([(prefix, n) for n in names] + [("ANY", n) for n in names])
+        found = cache[key] = (tokens, names, info)   # the info reference keeps id() unique
+    return found[0], found[1]
+
+
+def procedure_tokens(attributes: frozenset, cache: dict) -> frozenset:
+    key = id(attributes)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = (frozenset(("NONE", n) for n in attributes), attributes)
+    return found[0]
+
+
 def build_mask(pdx: DxRecord, sdx: list[DxRecord], procedures: list[PrRecord],
-               clusters: list[PrRecord], status: int | None, sex: str) -> Mask:
-    """Entries for every code attribute plus the claim-level entries of section 6."""
-    entries: dict[str, set] = {}
-
-    def add(prefix: str, name: str, suppression: frozenset | None = None) -> None:
-        entries.setdefault(name, set()).add((prefix, suppression))
-
-    sdx_entry = ("SDX", None)
+               clusters: list[PrRecord], status: int | None, sex: str, cache: dict) -> Mask:
+    """Entries for every code attribute plus the claim-level entries of section 6.
+    `cache` (per version) remembers each code's tokens."""
+    mask = Mask()
+    tokens, names = mask.tokens, mask.names
     for d in sdx:
-        info = d.info
-        if info is not None:
-            for names in (info.attributes, info.categories, info.hac_attributes):
-                for name in names:
-                    bucket = entries.get(name)
-                    if bucket is None:
-                        entries[name] = {sdx_entry}
-                    else:
-                        bucket.add(sdx_entry)
-    for p in procedures:
-        suppression = frozenset(p.suppression) if p.suppression else None
-        for name in p.attributes:
-            add("NONE", name, suppression)
-    for c in clusters:
-        for name in c.attributes:
-            add("NONE", name)
+        if d.info is not None:
+            found, found_names = diagnosis_tokens(d.info, "SDX", cache)
+            tokens |= found
+            names |= found_names
+    for p in (*procedures, *clusters):
+        if p.suppression:
+            hidden = frozenset(p.suppression)
+            for name in p.attributes:
+                mask.suppressed.setdefault(name, []).append(hidden)
+        else:
+            tokens |= procedure_tokens(p.attributes, cache)
+        names |= p.attributes
     if pdx.info is not None:
-        for name in (*pdx.info.attributes, *pdx.info.hac_attributes, *pdx.info.categories):
-            add("PDX", name)
-    else:
-        add("PDX", "invalid_pdx")
+        found, found_names = diagnosis_tokens(pdx.info, "PDX", cache)
+        tokens |= found
+        names |= found_names
+    claim_level = []
+    if pdx.info is None:
+        claim_level.append(("PDX", "invalid_pdx"))
     if pdx.code[:1].upper() in ("V", "W", "X", "Y"):
-        add("PDX", "pdx_ecode")
+        claim_level.append(("PDX", "pdx_ecode"))
     if status != DIED:
-        add("NONE", "ALIVE")
+        claim_level.append(("NONE", "ALIVE"))
     if status is None:
-        add("NONE", "invalid_dstat")
+        claim_level.append(("NONE", "invalid_dstat"))
     elif status == LEFT_AMA:
-        add("NONE", "AMA")
+        claim_level.append(("NONE", "AMA"))
     elif status == DIED:
-        add("NONE", "DIED")
+        claim_level.append(("NONE", "DIED"))
     if status in TRANSFER_TO_ACUTE:
-        add("NONE", "XFRNBA")
-    add("NONE", "ANYDX")
+        claim_level.append(("NONE", "XFRNBA"))
+    claim_level.append(("NONE", "ANYDX"))
     if pdx.has("incident") and all(d.has("incident") for d in sdx if d.recognized):
-        add("ONLY", "incident")
+        claim_level.append(("ONLY", "incident"))
     if sex == "U" and SEX_CONFLICT in pdx.marks:
-        add("NONE", "invalid_sex")
-    return {name: tuple(values) for name, values in entries.items()}
+        claim_level.append(("NONE", "invalid_sex"))
+    tokens.update(claim_level)
+    names.update(name for _, name in claim_level)
+    return mask

@@ -102,23 +102,21 @@ def evaluate_mdc(formulas: dict, mdc: int, base: Evaluation, severity: SeverityC
                  ) -> tuple[Match | None, str]:
     """The first true formula of an MDC's list, and the severity of the last formula tried (section 9).
 
-    Formulas that cannot be true for this mask and have no side effects are skipped; the
-    last row of the list still counts as the last formula tried when none matches."""
+    Formulas that cannot be true for this mask and have no side effects are skipped (the
+    index of compiled.py); the last row of the list still counts as the last formula tried
+    when none matches."""
     formula_list = formulas.get(mdc)
     if formula_list is None:
         return None, "NONE"
-    present = base.mask.keys()
     rows = formula_list.rows
     ev = Evaluation(base.mask, base.pdx, base.sdx, base.procedures, base.pdx_mdc, mdc)
-    for position in formula_list.candidates(present):
+    for position in formula_list.candidates(base.mask.names):
         compiled = rows[position]
-        if compiled.possible is not None and not compiled.has_side_effects and not compiled.possible(present):
-            continue
         current_severity = severity.severity(compiled.row.suppression)
         ev.severity = current_severity
         ev.accumulated = {}
         ev.return_code = "OK"
-        if evaluate(compiled.tree, ev):
+        if evaluate(compiled.function, ev):
             return Match(compiled, ev.accumulated, ev.return_code), current_severity
     if not rows:
         return None, "NONE"

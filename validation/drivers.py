@@ -37,7 +37,7 @@ def secondary_tested_names(tables: TableSet) -> frozenset[str]:
     if cached is None:
         program = compiled(tables)
         trees = [f.tree for rows in program.formulas.values() for f in rows.rows]
-        trees += [tree for trees_of in program.hac_formulas.values() for tree in trees_of]
+        trees += [formula.tree for formulas in program.hac_formulas.values() for formula in formulas]
         names = {atom.name for tree in trees for atom in _atoms(tree) if atom.prefix in ("SDX", "ANY", "ONLY")}
         cached = frozenset(names | set(TRAUMA_REGIONS) | {"incident", "mccalive"})
         tables._cache["secondary_tested_names"] = cached
