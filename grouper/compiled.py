@@ -99,15 +99,14 @@ class FormulaList:
     rows: tuple             # tuple[CompiledFormula, ...]
     always: tuple           # positions that must always be tried
     by_name: dict           # name -> positions that need it (or another of their trigger names)
+    names: frozenset        # the keys of by_name
 
     def candidates(self, present) -> list[int]:
         """Positions of the formulas that can be true for a mask holding the names `present`."""
         positions = set(self.always)
         by_name = self.by_name
-        for name in present:
-            found = by_name.get(name)
-            if found is not None:
-                positions.update(found)
+        for name in self.names.intersection(present):
+            positions.update(by_name[name])
         return sorted(positions)
 
 
@@ -120,7 +119,7 @@ def index_formulas(rows: tuple) -> FormulaList:
         else:
             for name in triggers:
                 by_name.setdefault(name, []).append(position)
-    return FormulaList(rows, tuple(always), {k: tuple(v) for k, v in by_name.items()})
+    return FormulaList(rows, tuple(always), {k: tuple(v) for k, v in by_name.items()}, frozenset(by_name))
 
 
 @dataclass(frozen=True, slots=True)
