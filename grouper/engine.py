@@ -27,21 +27,32 @@ def _sex(value: str | None) -> str:
     return value if value in ("M", "F") else "U"
 
 
-def build_procedures(codes: tuple[str, ...], tables: TableSet) -> list[PrRecord]:
-    """5.1 and 5.3: procedure records in claim order, with attributes, recognized and O.R. flags."""
-    version_id = tables.version.id
-    records = []
-    for index, code in enumerate(codes):
-        code = "null" if code is None else code
+def _procedure_spec(code: str, tables: TableSet) -> tuple[frozenset, bool, bool]:
+    """5.3: (attributes with ORPROC, recognized, O.R.) of a code, kept per version."""
+    cache = tables._cache.setdefault("procedure", {})
+    spec = cache.get(code)
+    if spec is None:
         table_attributes = tables.procedures.get(code.upper(), frozenset())
         attributes = table_attributes
         if "d468" in attributes or "d477" in attributes:
             attributes = attributes | {"ORPROC"}
-        if version_id >= 420:
+        if tables.version.id >= 420:
             is_or = bool({"d468", "d477", "ornec"} & table_attributes)
         else:
             is_or = not any(a.lower() == "nonor" for a in table_attributes)
-        record = PrRecord(code, index, attributes, bool(table_attributes), is_or)
+        spec = (attributes, bool(table_attributes), is_or)
+        if table_attributes:            # only valid codes are kept: junk input cannot grow the cache
+            cache[code] = spec
+    return spec
+
+
+def build_procedures(codes: tuple[str, ...], tables: TableSet) -> list[PrRecord]:
+    """5.1 and 5.3: procedure records in claim order, with attributes, recognized and O.R. flags."""
+    records = []
+    for index, code in enumerate(codes):
+        code = "null" if code is None else code
+        attributes, recognized, is_or = _procedure_spec(code, tables)
+        record = PrRecord(code, index, attributes, recognized, is_or)
         if index == 0:
             record.marks.add(FIRST_POSITION)
         records.append(record)

@@ -58,11 +58,12 @@ def diagnosis_tokens(info, prefix: str, cache: dict) -> tuple[frozenset, frozens
 
 
 def procedure_tokens(attributes: frozenset, cache: dict) -> frozenset:
-    key = id(attributes)
-    found = cache.get(key)
+    """The NONE-prefixed tokens of a procedure's attributes; keyed by the set itself, so the cache
+    holds one entry per distinct attribute set of the version (about a thousand)."""
+    found = cache.get(attributes)
     if found is None:
-        found = cache[key] = (frozenset(("NONE", n) for n in attributes), attributes)
-    return found[0]
+        found = cache[attributes] = frozenset(("NONE", n) for n in attributes)
+    return found
 
 
 def build_mask(pdx: DxRecord, sdx: list[DxRecord], procedures: list[PrRecord],
