@@ -179,6 +179,22 @@ def _diagnosis(code: Any, poa: Any, n: int, problems: _Problems) -> Diagnosis:
     return diagnosis
 
 
+_EXACT_DX_CACHE: dict[tuple, Diagnosis] = {}
+
+
+def _exact_diagnosis(code: Any, poa: Any, n: int, problems: _Problems) -> Diagnosis:
+    """The n-th secondary diagnosis of the golden form, code as given; clean pairs are remembered."""
+    diagnosis = _EXACT_DX_CACHE.get((code, poa)) if isinstance(code, str) and isinstance(poa, str) else None
+    if diagnosis is None:
+        before = len(problems.items)
+        diagnosis = Diagnosis(_as_given(code), _poa(poa, f"secondary diagnosis {n}", problems, exact=True))
+        if len(problems.items) == before and isinstance(code, str) and isinstance(poa, str):
+            if len(_EXACT_DX_CACHE) > 500_000:      # bounded memory on files with endless distinct junk
+                _EXACT_DX_CACHE.clear()
+            _EXACT_DX_CACHE[(code, poa)] = diagnosis
+    return diagnosis
+
+
 def build_row(row_number: int, fields: Mapping[str, Any], *, version: "str | int | Version | None" = None,
               extra: Mapping[str, Any] | None = None, errors: Sequence[str] = ()) -> ClaimRow:
     """Check and normalise one claim's fields into a ClaimRow.
@@ -272,8 +288,7 @@ def build_row(row_number: int, fields: Mapping[str, Any], *, version: "str | int
 
     sdx_fields: Sequence = fields.get("sdx") or ()
     if exact:
-        sdx = tuple(Diagnosis(_as_given(code), _poa(poa, f"secondary diagnosis {n}", problems, exact=True))
-                    for n, (code, poa) in enumerate(sdx_fields, 1))
+        sdx = tuple(_exact_diagnosis(code, poa, n, problems) for n, (code, poa) in enumerate(sdx_fields, 1))
     else:
         sdx = tuple(_diagnosis(code, poa, n, problems) for n, (code, poa) in enumerate(sdx_fields, 1))
     procedures = tuple(code_of(code) for code in fields.get("procedures") or ())
