@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
 from drg.claim import Claim
-from drg.grouper import GroupingResult, group_claim
+from drg.grouper import group_claim
 from drg.io.readers import TableRows, golden_fields, open_claims
 from drg.io.normalize import build_row, cached_version
 from drg.io.records import ClaimRow
@@ -112,7 +112,6 @@ def group_frame(df: Any, version: "str | int | None" = None) -> Any:
 
 def group_arrow(table: Any, version: "str | int | None" = None, chunk_size: int = 10_000) -> Any:
     """Group every row of a pyarrow Table; returns a Table with the Parquet output schema."""
-    import pyarrow as pa
 
     headers = list(table.column_names)
     results: list[dict] = []

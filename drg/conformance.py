@@ -11,7 +11,7 @@ import argparse
 import gzip
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Iterator
 

@@ -20,7 +20,6 @@ Dask is an optional extra: `pip install "drg-engine[dask]"`.
 """
 from __future__ import annotations
 
-import operator
 import os
 from pathlib import Path
 from typing import Any, Callable, Iterator

@@ -8,7 +8,7 @@ from typing import Callable
 from functools import partial
 
 from drg.grouper.evaluate import SPECIALS
-from drg.grouper.formula import RETURN_CODE_OPERANDS, And, Atom, Node, Not, Or, parse
+from drg.grouper.formula import RETURN_CODE_OPERANDS, And, Atom, Node, Not, parse
 from drg.grouper.mask import visible_in
 from drg.tables import TableSet
 from drg.tables.records import DrgFormula

@@ -2,7 +2,6 @@
 (each verified there against the CMS grouper, version 43.1 unless stated)."""
 from __future__ import annotations
 
-import pytest
 
 from drg.claim import Claim, Diagnosis
 from drg.grouper import group_claim

@@ -28,7 +28,7 @@ def sample_claims() -> list[Claim]:
               sdx=(Diagnosis("E1165", "Y"), Diagnosis("J9601", "N")), procedures=("02703DZ",)),
         Claim(id="c2", version=400, age=0, sex="F", discharge_status=20, hospital_status="EXEMPT",
               pdx=Diagnosis("J189", ""), sdx=tuple(Diagnosis(f"E11{n}", "W") for n in range(10, 34)),
-              procedures=tuple(f"0DTJ4ZZ" for _ in range(25))),
+              procedures=tuple("0DTJ4ZZ" for _ in range(25))),
         Claim(id="c3", version=411, age=124, sex="U", discharge_status=99, hospital_status="UNKNOWN",
               pdx=Diagnosis("XXXX", "1")),
     ]

@@ -16,7 +16,7 @@ from drg.grouper import group_claim
 from drg.tables import load
 from drg.validation import validate, validate_claim
 from drg.validation.construct import NO_DRG, cases_for, other_version_drg
-from drg.validation.report import summarize, write_report
+from drg.validation.report import summarize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,7 +1,6 @@
 """`drg validate`: compare billed DRGs with the DRGs the codes support (a file, or one claim from flags)."""
 from __future__ import annotations
 
-import sys
 import time
 
 import click
