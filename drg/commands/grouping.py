@@ -203,7 +203,7 @@ def group_command(input_path, output_path, input_format, output_format, workers,
       pdx + pdx_poa (principal_dx), admit_dx, sdx1..sdx24 + sdx1_poa.., proc1..proc25;
       numbered aliases dx1.. / diag_1.. (dx1 is the principal when there is no pdx column),
       poa1.., px1 / pr1 / procedure_1. Codes may carry dots or lower case (i50.21);
-    JSON Lines claims in the golden form are taken exactly as given, as CMS takes them.
+      JSON Lines claims in the golden form are taken exactly as given, as CMS takes them.
     Long files (one row per code): claim_id, code_type (pdx/admit/sdx/proc), sequence,
       code, poa, plus claim-level columns on the rows or in --claims-table.
     Other columns are copied to the output as given.
