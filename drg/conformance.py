@@ -62,8 +62,23 @@ def compare(expected: dict, actual: dict) -> list[tuple[str, int, object, object
             if act.get((name, i), "<missing>") != value]
 
 
+def print_field_table(per_set: dict[str, tuple[Counter, Counter]], out) -> None:
+    """Agreement per field (rows) and set (columns): % of claims whose field agrees; '-' not compared."""
+    names = sorted({name for total, _ in per_set.values() for name in total})
+    sets = list(per_set)
+    print("\nagreement per field, % of claims (per-code fields: all codes of the claim agree)", file=out)
+    print(f"{'field':34s}" + "".join(f"{s:>9s}" for s in sets), file=out)
+    for name in names:
+        cells = []
+        for set_name in sets:
+            total, bad = per_set[set_name]
+            cells.append(f"{100.0 * (total[name] - bad[name]) / total[name]:9.2f}" if total[name] else f"{'-':>9s}")
+        print(f"{name:34s}" + "".join(cells), file=out)
+
+
 def run(golden_dir: Path, limit: int | None = None, show: int = 3, out=sys.stdout) -> bool:
     all_ok = True
+    per_set: dict[str, tuple[Counter, Counter]] = {}
     for set_name, claims_path, expected_path in golden_pairs(golden_dir):
         fields_total: Counter = Counter()
         fields_bad: Counter = Counter()
@@ -89,6 +104,7 @@ def run(golden_dir: Path, limit: int | None = None, show: int = 3, out=sys.stdou
                     examples.append((expected["id"], diffs[:12] if "error" not in actual else [("error", 0, "", actual["error"])]))
         ok = claims_bad == 0
         all_ok &= ok
+        per_set[set_name] = (fields_total, fields_bad)
         rate = 100.0 * (claims_total - claims_bad) / max(claims_total, 1)
         print(f"{set_name:6s} claims {claims_total:6d}  agree {claims_total - claims_bad:6d}  ({rate:7.3f}%)", file=out)
         for name in sorted(fields_bad):
@@ -97,6 +113,7 @@ def run(golden_dir: Path, limit: int | None = None, show: int = 3, out=sys.stdou
             print(f"         {claim_id}:", file=out)
             for name, i, want, got in diffs:
                 print(f"             {name}[{i}] expected {want!r} got {got!r}", file=out)
+    print_field_table(per_set, out)
     return all_ok
 
 
