@@ -15,7 +15,7 @@ from click.testing import CliRunner  # noqa: E402
 import drg.validation  # noqa: E402
 from drg.cli import main  # noqa: E402
 
-from test_shift_frames import golden_claims  # noqa: E402
+from golden_samples import golden_claims  # noqa: E402
 from drg.io import wide_record  # noqa: E402
 
 

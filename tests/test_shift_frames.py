@@ -1,11 +1,9 @@
 """Version shift on DataFrames in the batch (wide) layout, the module layout, and the streaming CLI."""
 from __future__ import annotations
 
-import gzip
 import importlib
 import json
 import types
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,16 +15,7 @@ from drg.validation.shift_summary import summarize
 from drg.validation.version_shift import SHIFT_COLUMNS, SHIFT_DTYPES, shift_rows, summary_part
 from drg.io import wide_record  # noqa: E402
 
-FIXTURE = Path(__file__).parent / "fixtures" / "conformance_claims.jsonl.gz"
-
-
-def golden_claims(n: int) -> list[dict]:
-    with gzip.open(FIXTURE, "rt", encoding="utf-8") as stream:
-        lines = [line for line in stream if line.strip()]
-    step = max(len(lines) // n, 1)
-    return [json.loads(line) for line in lines[::step][:n]]
-
-
+from golden_samples import golden_claims  # noqa: E402
 
 
 def values(column: pd.Series) -> list:

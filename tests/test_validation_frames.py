@@ -1,9 +1,6 @@
 """drg.validate on DataFrames in the batch (wide) layout, and the billed_drg column's dtype."""
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,16 +9,7 @@ import drg.validation
 from drg.validation import validate, write_validations
 from drg.io import wide_record  # noqa: E402
 
-FIXTURE = Path(__file__).parent / "fixtures" / "conformance_claims.jsonl.gz"
-
-
-def golden_claims(n: int) -> list[dict]:
-    with gzip.open(FIXTURE, "rt", encoding="utf-8") as stream:
-        lines = [line for line in stream if line.strip()]
-    step = max(len(lines) // n, 1)
-    return [json.loads(line) for line in lines[::step][:n]]
-
-
+from golden_samples import golden_claims  # noqa: E402
 
 
 def values(column: pd.Series) -> list:
