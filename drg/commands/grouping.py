@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from drg.commands.scheduler import scheduler_option
+
 from drg.claim import Claim, Diagnosis
 
 CLAIM_FLAGS = [
@@ -177,10 +179,7 @@ def _group_on_dask(input_path: str, output_path: str | None, scheduler: str, ver
 @click.option("--claims-table", default=None,
               help="Long layout only: a CSV/Parquet file with one row per claim (claim_id, version, age, ...).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
-@click.option("--scheduler", default=None, metavar="ADDRESS|local:N",
-              help="Run INPUT (Parquet file or directory, or CSV) on Dask: a scheduler address "
-                   "(tcp://host:8786) or local:N for N local worker processes. -o DIR writes one Parquet "
-                   "file per partition. Needs drg-engine[dask].")
+@scheduler_option()
 @claim_options
 @click.option("--json", "as_json", is_flag=True, help="Print the golden JSON output form.")
 def group_command(input_path, output_path, input_format, output_format, workers, chunk_size, claims_table,

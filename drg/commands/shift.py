@@ -14,6 +14,8 @@ from typing import Any, Iterator
 
 import click
 
+from drg.commands.scheduler import scheduler_option
+
 
 CHUNK_SIZE = 10_000      # claims held at once: memory is bounded by this, not by the file
 
@@ -135,10 +137,7 @@ def _shift_on_dask(input_path: Path, output: Path, scheduler: str, a: Any, b: An
 @click.option("--summary-json", "summary_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the summary as JSON.")
 @click.option("--input-format", default=None, help="Input format when the extension does not say.")
-@click.option("--scheduler", default=None, metavar="ADDRESS|local:N",
-              help="Run on Dask: a scheduler address (tcp://host:8786) or local:N for N local worker "
-                   "processes. INPUT: Parquet file or directory, or CSV (wide layout); -o DIR gets one "
-                   "Parquet file per partition. Needs drg-engine[dask].")
+@scheduler_option()
 def shift(input_path: Path, from_version: str, to_version: str, output: Path, report: Path | None,
           summary_json: Path | None, input_format: str | None, scheduler: str | None) -> None:
     """Group the same claims under two MS-DRG versions and explain every DRG shift.

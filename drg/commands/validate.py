@@ -5,6 +5,8 @@ import time
 
 import click
 
+from drg.commands.scheduler import scheduler_option
+
 from drg.commands.grouping import MultiValueCommand, _prepare, claim_options
 
 
@@ -54,10 +56,7 @@ def render_verdict(v) -> str:
 @click.option("--length-of-stay", type=int, default=None, help="One-claim mode: length of stay in days.")
 @click.option("--no-drivers", is_flag=True, help="Skip the leave-one-code-out regrouping (faster).")
 @click.option("--input-format", default=None, help="Force the input format (csv, jsonl, parquet, ...).")
-@click.option("--scheduler", default=None, metavar="ADDRESS|local:N",
-              help="Run INPUT (Parquet file or directory, or CSV; wide layout) on Dask: a scheduler address "
-                   "(tcp://host:8786) or local:N for N local worker processes. -o DIR gets one Parquet file "
-                   "per partition; --version applies to every claim. Needs drg-engine[dask].")
+@scheduler_option("--version applies to every claim.")
 @claim_options
 def validate(input_path, output, report, base_rate, billed_drg, billed_version, length_of_stay, no_drivers,
              input_format, scheduler=None, **claim_flags) -> None:
