@@ -10,7 +10,6 @@ grouped once; the tables of each version are loaded once).
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections import Counter, deque
@@ -214,59 +213,38 @@ def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_form
               output_format: str | None = None, workers: int = 1, chunk_size: int = 10_000,
               version: "str | int | None" = None, claims_table: "str | Path | None" = None,
               progress: TextIO | None = None) -> BatchSummary:
-    """Group a claims file into a results file, streaming chunk by chunk.
+    """Group a claims file into a results file ("-": standard output), streaming chunk by chunk.
 
-    The output is written to "<output>.partial" and renamed at the end, so a run that stops on a
-    malformed file (MalformedFileError) leaves no half-written results behind. `progress`: a
-    stream for the progress bar (shown only when it is a terminal).
+    The output is checked and created before any claim is read, under a temporary name of this
+    run's own (drg.io.atomic), and renamed onto `output_path` only when every row is written: a
+    run that stops on a malformed file (MalformedFileError), an error or SIGTERM leaves no file
+    under the final name. `progress`: a stream for the progress bar (shown only on a terminal).
     """
     if version is not None:
         parse_version(version)             # an unknown run version is a usage error, not a row error
-    to_stdout = str(output_path) == "-"
-    output_path = Path(output_path)
-    partial = output_path.with_name(output_path.name + ".partial")
-    reader = open_claims(input_path, input_format, chunk_size, version, claims_table)
-    if to_stdout:
-        writer = open_writer("-", output_format or "jsonl", sys.stdout.buffer)
+    if str(output_path) == "-":
+        writer = open_writer("-", output_format, stream=sys.stdout.buffer)
     else:
-        writer = open_writer(partial, output_format or _format_from(output_path))
+        writer = open_writer(output_path, output_format, inputs=(input_path, claims_table))
     summary = BatchSummary()
-    bar = Progress(progress, reader.fraction_done)
     start = time.monotonic()
     try:
-        for rows, records in _grouped_chunks(iter(reader), max(int(workers), 1)):
-            writer.write(records)
-            summary.add(rows, records)
-            bar.update(summary.claims_out)
-        bar.update(summary.claims_out, force=True)
+        reader = open_claims(input_path, input_format, chunk_size, version, claims_table)
+        bar = Progress(progress, reader.fraction_done)
+        try:
+            for rows, records in _grouped_chunks(iter(reader), max(int(workers), 1)):
+                writer.write(records)
+                summary.add(rows, records)
+                bar.update(summary.claims_out)
+            bar.update(summary.claims_out, force=True)
+        finally:
+            bar.close()
         writer.close()
     except BaseException:
-        writer_close_quietly(writer)
-        if not to_stdout:
-            partial.unlink(missing_ok=True)
+        writer.abandon()
         raise
-    finally:
-        bar.close()
-    if not to_stdout:
-        os.replace(partial, output_path)
     summary.seconds = time.monotonic() - start
     summary.matched = reader.describe()
     return summary
 
 
-def writer_close_quietly(writer: Any) -> None:
-    try:
-        writer.close()
-    except Exception:      # noqa: BLE001 - the original error matters more
-        pass
-
-
-def _format_from(path: Path) -> str:
-    from drg.io.writers import output_format_for
-
-    return output_format_for(path)
-
-
-def main_summary(summary: BatchSummary, stream: TextIO = sys.stderr) -> None:
-    """Print the end-of-run summary."""
-    stream.write(summary.text() + "\n")

@@ -271,15 +271,18 @@ def open_client(scheduler: str) -> tuple[Any, Any]:
 
 def read_claims_frame(input_path: "str | Path", blocksize: str = "64MB") -> Any:
     """A dask DataFrame of a Parquet file, a directory of Parquet files, or CSV file(s) (codes read as text)."""
+    from drg.io.formats import FileFormat, file_kind
+
     dd = _dask_dataframe()
     path = Path(input_path)
-    name = path.name.lower()
-    if path.is_dir() or name.endswith((".parquet", ".pq")) or "*" in name and ".parq" in name:
+    if path.is_dir() or "*" in path.name and ".parq" in path.name:
         return dd.read_parquet(str(input_path))
-    if name.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
-        sep = "\t" if ".tsv" in name else ","
-        compression = "gzip" if name.endswith(".gz") else None
-        return dd.read_csv(str(input_path), dtype=str, keep_default_na=False, na_values=[""], sep=sep,
+    kind = file_kind(path)
+    if kind.format is FileFormat.PARQUET:
+        return dd.read_parquet(str(input_path))
+    if kind.format is FileFormat.CSV:
+        compression = "gzip" if kind.gzip else None
+        return dd.read_csv(str(input_path), dtype=str, keep_default_na=False, na_values=[""], sep=kind.delimiter,
                            blocksize=None if compression else blocksize, compression=compression)
     raise ValueError(f"the Dask path reads Parquet (file or directory) and CSV; {input_path} is neither "
                      f"(convert it, or run without --scheduler)")
@@ -381,10 +384,9 @@ def _write_directory(client: Any, result: Any, output: Path, kind: str) -> dict[
 
 
 def _write_file(client: Any, result: Any, output: Path) -> dict[str, int]:
-    from drg.io.writers import open_writer, output_format_for
+    from drg.io.writers import open_writer
 
-    partial = output.with_name(output.name + ".partial")
-    writer = open_writer(partial, output_format_for(output))
+    writer = open_writer(output)              # atomic: drg.io.atomic
     counts = []
     try:
         for frame in _partitions_in_order(client, result):
@@ -392,12 +394,8 @@ def _write_file(client: Any, result: Any, output: Path) -> dict[str, int]:
             counts.append(_counts(frame))
         writer.close()
     except BaseException:
-        try:
-            writer.close()
-        finally:
-            partial.unlink(missing_ok=True)
+        writer.abandon()
         raise
-    os.replace(partial, output)
     return _summarize(pd.concat(counts, ignore_index=True) if counts else pd.DataFrame())
 
 

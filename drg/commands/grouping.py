@@ -127,7 +127,6 @@ def render_result(result, tables) -> str:
     return "\n".join(lines)
 
 
-# BATCH HOOK (filled by the batch runner, drg.batch): file mode of `drg group`.
 def group_file(input_path: str, output_path: str | None, *, input_format: str | None = None,
                output_format: str | None = None, workers: int = 1, chunk_size: int = 10_000,
                quiet: bool = False, version: str | None = None, claims_table: str | None = None) -> None:
@@ -137,6 +136,8 @@ def group_file(input_path: str, output_path: str | None, *, input_format: str | 
     bad rows never do. The progress bar and summary go to standard error."""
     from drg.batch import run_batch
     from drg.io import MalformedFileError
+    from drg.io.atomic import exit_cleanly_on_sigterm, os_error_message
+    exit_cleanly_on_sigterm()
     try:
         summary = run_batch(input_path, output_path or "-", input_format=input_format,
                             output_format=output_format, workers=workers, chunk_size=chunk_size,
@@ -144,6 +145,8 @@ def group_file(input_path: str, output_path: str | None, *, input_format: str | 
                             progress=None if quiet else sys.stderr)
     except (MalformedFileError, ValueError, FileNotFoundError) as exc:
         _fail(exc)
+    except OSError as exc:             # a full disk, a folder gone mid-run: the output is left untouched
+        raise click.ClickException(os_error_message(exc, output_path or "-")) from exc
     if not quiet:
         click.echo(f"read: {summary.matched}", err=True)
         click.echo(summary.text(), err=True)

@@ -1,20 +1,21 @@
 """`drg shift INPUT --from 43.1 --to 44.0 -o OUTPUT [--report PATH]`: version shift analysis.
 
-Reads claims in any batch format (drg.io.read_claims; JSON Lines in the golden form when
-drg.io is not installed), groups each under both versions, writes one row per claim
-(CSV, JSON Lines or Parquet by the output's extension) and optionally the report
-(HTML, or Markdown when PATH ends in .md). The work is in drg.validation.version_shift (the function drg.validation.shift).
+Reads claims in any batch format (drg.io.read_claims), groups each under both versions, writes
+one row per claim (any output format of drg.io.formats, chosen by the extension) and optionally
+the report (HTML, or Markdown when PATH ends in .md). Every output is created before any work and
+completed atomically (drg.io.atomic). The work is in drg.validation (the function drg.validation.shift).
 """
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Iterator
 
 import click
 
 from drg.commands.scheduler import scheduler_option
+from drg.io.atomic import AtomicFile, exit_cleanly_on_sigterm, os_error_message
+from drg.io.frame_writer import FrameWriter
 
 
 CHUNK_SIZE = 10_000      # claims held at once: memory is bounded by this, not by the file
@@ -29,77 +30,22 @@ def _chunks(path: Path, input_format: str | None, from_version: str) -> Iterator
     return read_claims(path, input_format, CHUNK_SIZE, version=from_version)
 
 
-class _ChunkWriter:
-    """Writes the per-claim frame chunk by chunk to .parquet (one schema for all chunks), .jsonl or
-    .csv (.gz accepted), into PATH.partial, renamed to PATH when complete (no half files)."""
-
-    def __init__(self, path: Path) -> None:
-        name = path.name.lower()
-        if name.endswith(".parquet"):
-            self.kind = "parquet"
-        elif name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
-            self.kind = "jsonl"
-        elif name.endswith((".csv", ".csv.gz", ".txt")):
-            self.kind = "csv"
-        else:
-            raise click.ClickException(f"{path}: write .csv, .jsonl or .parquet (chosen by the extension)")
-        self.path, self.partial = path, path.with_name(path.name + ".partial")
-        self.handle: Any = None
-        self.parquet: Any = None
-        self.first = True
-
-    def write(self, frame: Any) -> None:
-        if self.kind == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if self.parquet is None:
-                self.parquet = pq.ParquetWriter(self.partial, table.schema)
-            self.parquet.write_table(table.cast(self.parquet.schema))
-            return
-        if self.handle is None:
-            import gzip
-            self.handle = (gzip.open(self.partial, "wt", encoding="utf-8", newline="")
-                           if self.path.name.lower().endswith(".gz")
-                           else open(self.partial, "w", encoding="utf-8", newline=""))
-        if self.kind == "jsonl":
-            if len(frame):
-                self.handle.write(frame.to_json(orient="records", lines=True).rstrip("\n") + "\n")
-        else:
-            frame.to_csv(self.handle, index=False, header=self.first)
-        self.first = False
-
-    def close(self, keep: bool = True) -> None:
-        for closer in (self.parquet, self.handle):
-            if closer is not None:
-                closer.close()
-        if keep:
-            os.replace(self.partial, self.path)
-        else:
-            self.partial.unlink(missing_ok=True)
-
-
-def _shift_here(input_path: Path, output: Path, input_format: str | None, a: Any, b: Any) -> Any:
+def _shift_here(input_path: Path, writer: Any, input_format: str | None, a: Any, b: Any) -> Any:
     """Stream INPUT chunk by chunk: write each chunk's rows, keep only what the summary needs."""
     import pandas as pd
 
     from drg.validation.version_shift import ShiftRowMaker, shift_frame, summary_part
 
     maker = ShiftRowMaker(a, b)
-    writer = _ChunkWriter(output)
     parts = []           # per chunk, only the small columns the summary needs
-    wrote = False
     try:
         for chunk in _chunks(input_path, input_format, a.label):
             frame = shift_frame([maker.row(r.row_number, r.claim_id, r.claim, r.status, r.message) for r in chunk])
-            writer.write(frame)
+            writer.write_frame(frame)
             parts.append(summary_part(frame))
-            wrote = True
-        if not wrote:                       # an empty input still gets its (empty) output
-            writer.write(shift_frame([]))
-        writer.close()
+        if not parts:                       # an empty input still gets its (empty) output
+            writer.write_frame(shift_frame([]))
     except Exception as exc:  # a malformed file: its reader names file, line and column
-        writer.close(keep=False)
         if type(exc).__name__ == "MalformedFileError" or isinstance(exc, (UnicodeDecodeError, ValueError)):
             # MalformedFileError, JSONDecodeError, an unknown input format: plain words, no traceback
             raise click.ClickException(str(exc)) from exc
@@ -126,12 +72,17 @@ def _shift_on_dask(input_path: Path, output: Path, scheduler: str, a: Any, b: An
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
 
 
+def _abandon(outputs: list[Any]) -> None:
+    for output in outputs:
+        (output.abandon if hasattr(output, "abandon") else output.discard)()
+
+
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
 @click.option("--from", "from_version", required=True, help="MS-DRG version the claims are grouped under first.")
 @click.option("--to", "to_version", required=True, help="MS-DRG version to compare with (either direction).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
-              help="Per-claim output: .csv, .jsonl or .parquet (with --scheduler: a directory).")
+              help="Per-claim output: .csv, .tsv, .jsonl or .parquet, .gz accepted (with --scheduler: a directory).")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report: .html (with charts) or .md.")
 @click.option("--summary-json", "summary_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -160,16 +111,37 @@ def shift(input_path: Path, from_version: str, to_version: str, output: Path, re
         a, b = parse_version(from_version), parse_version(to_version)
     except UnknownVersionError as exc:
         raise click.ClickException(str(exc)) from exc
-    if scheduler:
-        claims = _shift_on_dask(input_path, output, scheduler, a, b)
-    else:
-        claims = _shift_here(input_path, output, input_format, a, b)
-    summary = summarize(claims, a, b)
-    if report is not None:
-        text = render_markdown(summary) if report.suffix.lower() in (".md", ".markdown") else render_html(summary)
-        report.write_text(text, encoding="utf-8")
-    if summary_json is not None:
-        summary_json.write_text(json.dumps(summary.to_dict(), indent=2), encoding="utf-8")
+    exit_cleanly_on_sigterm()
+    outputs: list[Any] = []            # every output is created (and so checked) before any work
+    try:
+        writer = None if scheduler else FrameWriter(output, inputs=[input_path])
+        outputs += [writer] if writer else []
+        report_file = AtomicFile(report, inputs=[input_path]) if report is not None else None
+        summary_file = AtomicFile(summary_json, inputs=[input_path]) if summary_json is not None else None
+        outputs += [f for f in (report_file, summary_file) if f is not None]
+        if writer is None:
+            claims = _shift_on_dask(input_path, output, scheduler, a, b)
+        else:
+            claims = _shift_here(input_path, writer, input_format, a, b)
+            writer.close()
+        summary = summarize(claims, a, b)
+        if report_file is not None:
+            is_markdown = report_file.target.suffix.lower() in (".md", ".markdown")
+            text = render_markdown(summary) if is_markdown else render_html(summary)
+            report_file.stream.write(text.encode("utf-8"))
+            report_file.commit()
+        if summary_file is not None:
+            summary_file.stream.write(json.dumps(summary.to_dict(), indent=2).encode("utf-8"))
+            summary_file.commit()
+    except ValueError as exc:          # an output that cannot be written, an unknown format
+        _abandon(outputs)
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:             # a full disk, a folder gone mid-run
+        _abandon(outputs)
+        raise click.ClickException(os_error_message(exc, output)) from exc
+    except BaseException:
+        _abandon(outputs)
+        raise
     share = summary.changed / summary.grouped if summary.grouped else 0.0
     click.echo(f"{summary.claims} claims: {summary.changed} changed DRG ({share:.1%}) from {a.label} to "
                f"{b.label}; {summary.not_grouped} not grouped; CMI change "

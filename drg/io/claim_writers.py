@@ -3,7 +3,6 @@ and for handing a cleaned claims file to another tool. The readers read these ba
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -66,17 +65,31 @@ def long_rows(claim: Claim) -> Iterator[list]:
 
 def write_claims(path: "str | Path", claims: Iterable[Claim], layout: str = "wide", fmt: str | None = None,
                  batch: int = 50_000) -> Path:
-    """Write claims as JSON Lines (golden form), or CSV/Parquet in the wide or long layout."""
-    from drg.io.readers import detect_format
+    """Write claims as JSON Lines (golden form), or CSV/Parquet in the wide or long layout
+    (any name of drg.io.formats; written atomically, gzip deterministic)."""
+    from drg.io.writers import OutputTarget
 
-    path = Path(path)
-    fmt = fmt or detect_format(path)
-    gz = path.name.endswith(".gz")
-    if fmt == "jsonl":
-        with (gzip.open(path, "wt", encoding="utf-8") if gz else open(path, "w", encoding="utf-8")) as out:
-            for claim in claims:
-                out.write(json.dumps(claim.to_dict(), separators=(",", ":")) + "\n")
-        return path
+    target = OutputTarget(path, fmt)
+    try:
+        _write_claims(target, claims, layout, batch)
+    except BaseException:
+        target.abandon()
+        raise
+    target.finish()
+    return Path(path)
+
+
+def _write_claims(target: Any, claims: Iterable[Claim], layout: str, batch: int) -> None:
+    from drg.io.formats import FileFormat
+
+    kind = target.kind
+    if kind.format is FileFormat.JSONL:
+        out = target.text("\n")
+        for claim in claims:
+            out.write(json.dumps(claim.to_dict(), separators=(",", ":")) + "\n")
+        out.flush()
+        out.detach()
+        return
     header = wide_header() if layout == "wide" else LONG_HEADER
 
     def rows() -> Iterator[list]:
@@ -85,19 +98,20 @@ def write_claims(path: "str | Path", claims: Iterable[Claim], layout: str = "wid
                 yield wide_row(claim)
             else:
                 yield from long_rows(claim)
-    if fmt == "csv":
-        with (gzip.open(path, "wt", encoding="utf-8", newline="") if gz else
-              open(path, "w", encoding="utf-8", newline="")) as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows())
-        return path
+    if kind.format is FileFormat.CSV:
+        out = target.text("")
+        writer = csv.writer(out, lineterminator="\n", delimiter=kind.delimiter)
+        writer.writerow(header)
+        writer.writerows(rows())
+        out.flush()
+        out.detach()
+        return
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     numeric = {"version", "age", "discharge_status", "sequence"}
     schema = pa.schema([(h, pa.int32() if h in numeric else pa.string()) for h in header])
-    with pq.ParquetWriter(path, schema) as writer:
+    with pq.ParquetWriter(target.binary, schema) as writer:
         chunk: list[list] = []
 
         def flush() -> None:
@@ -111,4 +125,3 @@ def write_claims(path: "str | Path", claims: Iterable[Claim], layout: str = "wid
                 chunk = []
         if chunk:
             flush()
-    return path

@@ -10,11 +10,13 @@ stamp or file name, fixed Parquet schema and writer options).
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
+
+from drg.io.atomic import AtomicFile
+from drg.io.formats import FORMAT_NAMES, FileFormat, UnknownFormatError, file_kind, open_for_writing, text_reader
 
 CLAIM_FIELDS = ("initial_drg", "initial_mdc", "initial_base_drg", "initial_return_code",
                 "initial_med_surg", "initial_severity", "final_drg", "final_mdc", "final_base_drg",
@@ -22,67 +24,108 @@ CLAIM_FIELDS = ("initial_drg", "initial_mdc", "initial_base_drg", "initial_retur
 _INT_FIELDS = {"initial_drg", "initial_mdc", "initial_base_drg", "final_drg", "final_mdc", "final_base_drg",
                "hac_categories"}
 RESULT_KEYS = ("id", "version") + CLAIM_FIELDS + ("pdx", "sdx", "procedures", "status", "message")
-OUTPUT_FORMATS = ("jsonl", "parquet", "csv")
-_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet",
-             ".csv": "csv"}
+OUTPUT_FORMATS = FORMAT_NAMES
 
 
 def output_format_for(path: "str | Path") -> str:
-    name = Path(path).name.lower().removesuffix(".gz")
-    fmt = _SUFFIXES.get(Path(name).suffix)
-    if fmt is None:
-        raise ValueError(f"cannot tell the output format of {path} from its name; give it (jsonl, parquet or csv)")
-    return fmt
+    """The output format that `path`'s name says (drg.io.formats); UnknownFormatError otherwise."""
+    return file_kind(path).format.value
 
 
-def _open_binary(path: Path) -> io.BufferedIOBase:
-    raw = open(path, "wb")
-    if path.name.lower().endswith(".gz"):
-        return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)   # no time stamp: deterministic
-    return raw
+class OutputTarget:
+    """Where a run writes its rows: a file (written atomically, drg.io.atomic) or a binary stream
+    such as standard output. Created before any work, so a bad path fails at once.
+
+    `binary` is the stream to write into (gzipped deterministically when the name ends in .gz);
+    `finish()` completes the file under its final name; `abandon()` leaves no trace of it.
+    """
+
+    def __init__(self, path: "str | Path", output_format: str | None = None, *,
+                 stream: BinaryIO | None = None, inputs: Iterable["str | Path | None"] = ()) -> None:
+        if stream is not None:
+            self.kind = file_kind("-", output_format or FileFormat.JSONL.value)
+            if self.kind.format is FileFormat.PARQUET:
+                raise UnknownFormatError("Parquet output needs a file: give -o FILE.parquet")
+            self.file: AtomicFile | None = None
+            self.binary: BinaryIO = stream
+            self._compressor: BinaryIO | None = None
+        else:
+            self.kind = file_kind(path, output_format)
+            self.file = AtomicFile(path, inputs)
+            self.binary = open_for_writing(self.file.stream, self.kind)
+            self._compressor = self.binary if self.kind.gzip else None
+        self.path = Path(path)
+
+    def text(self, newline: str = "\n") -> io.TextIOWrapper:
+        """A UTF-8 text view of `binary`; detach it (not close) when done."""
+        return io.TextIOWrapper(self.binary, encoding="utf-8", newline=newline, write_through=True)
+
+    def finish(self) -> None:
+        if self._compressor is not None:
+            self._compressor.close()
+        if self.file is not None:
+            self.file.commit()
+        else:
+            self.binary.flush()
+
+    def abandon(self) -> None:
+        if self.file is not None:
+            self.file.discard()
 
 
 class ResultWriter:
-    """Writes chunks of result records; `close()` finishes the file."""
+    """Writes chunks of result records into an OutputTarget; `close()` finishes the file,
+    `abandon()` (on an error) leaves nothing under the final name."""
 
-    def __init__(self, path: "str | Path") -> None:
-        self.path = Path(path)
+    def __init__(self, target: OutputTarget) -> None:
+        self.target = target
+        self.path = target.path
 
     def write(self, records: list[dict]) -> None:
         raise NotImplementedError
 
+    def _end(self) -> None:
+        """Write what the format needs at its end (a CSV header of an empty file, ...)."""
+
     def close(self) -> None:
-        raise NotImplementedError
+        self._end()
+        self.target.finish()
+
+    def abandon(self) -> None:
+        self.target.abandon()
 
     def __enter__(self) -> "ResultWriter":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abandon()
 
 
-class JsonlWriter(ResultWriter):
-    def __init__(self, path: "str | Path", stream: io.BufferedIOBase | None = None) -> None:
-        super().__init__(path)
-        self._stream = stream
-        self._out = io.TextIOWrapper(stream if stream is not None else _open_binary(self.path),
-                                     encoding="utf-8", newline="\n")
-
-    def write(self, records: list[dict]) -> None:
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-        self._out.write("".join(dumps(r) + "\n" for r in records))
+class _TextResultWriter(ResultWriter):
+    def __init__(self, target: OutputTarget, newline: str) -> None:
+        super().__init__(target)
+        self._out = target.text(newline)
 
     def close(self) -> None:
-        _finish(self._out, self._stream)
+        self._end()
+        self._out.flush()
+        self._out.detach()
+        self.target.finish()
 
 
-def _finish(out: io.TextIOWrapper, stream: io.BufferedIOBase | None) -> None:
-    """Close a file we opened; only flush (and let go of) a stream we were given, such as stdout."""
-    if stream is None:
-        out.close()
-    else:
-        out.flush()
-        out.detach()
+class JsonlWriter(_TextResultWriter):
+    """The golden output form, one JSON object a line."""
+
+    def __init__(self, target: OutputTarget) -> None:
+        super().__init__(target, "\n")
+        self._dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+    def write(self, records: list[dict]) -> None:
+        dumps = self._dumps
+        self._out.write("".join(dumps(r) + "\n" for r in records))
 
 
 # ------------------------------------------------------------------ Parquet
@@ -132,10 +175,12 @@ def records_to_arrow(records: list[dict], schema: Any = None) -> Any:
 
 
 class ParquetResultWriter(ResultWriter):
-    def __init__(self, path: "str | Path") -> None:
-        super().__init__(path)
-        self._writer = None
-        self._schema = None
+    """Per-code lists of structs (parquet_schema), zstd, one row group per chunk."""
+
+    def __init__(self, target: OutputTarget) -> None:
+        super().__init__(target)
+        self._writer: Any = None
+        self._schema: Any = None
 
     def write(self, records: list[dict]) -> None:
         import pyarrow.parquet as pq
@@ -144,14 +189,14 @@ class ParquetResultWriter(ResultWriter):
             return
         if self._writer is None:
             self._schema = parquet_schema(_extra_columns(records[0]))
-            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+            self._writer = pq.ParquetWriter(self.target.binary, self._schema, compression="zstd")
         self._writer.write_table(records_to_arrow(records, self._schema))
 
-    def close(self) -> None:
+    def _end(self) -> None:
         import pyarrow.parquet as pq
 
         if self._writer is None:          # no rows: still a valid, empty file
-            pq.write_table(records_to_arrow([], parquet_schema()), self.path, compression="zstd")
+            pq.write_table(records_to_arrow([], parquet_schema()), self.target.binary, compression="zstd")
         else:
             self._writer.close()
 
@@ -196,13 +241,12 @@ def flatten(record: dict) -> list[Any]:
     return ["" if v is None else v for v in row]
 
 
-class CsvWriter(ResultWriter):
-    def __init__(self, path: "str | Path", stream: io.BufferedIOBase | None = None) -> None:
-        super().__init__(path)
-        self._stream = stream
-        self._out = io.TextIOWrapper(stream if stream is not None else _open_binary(self.path),
-                                     encoding="utf-8", newline="")
-        self._csv = csv.writer(self._out, lineterminator="\n")
+class CsvWriter(_TextResultWriter):
+    """One flat row per claim (flatten); the CSV delimiter is the name's (tab for .tsv)."""
+
+    def __init__(self, target: OutputTarget) -> None:
+        super().__init__(target, "")
+        self._csv = csv.writer(self._out, lineterminator="\n", delimiter=target.kind.delimiter)
         self._header_done = False
 
     def write(self, records: list[dict]) -> None:
@@ -213,25 +257,22 @@ class CsvWriter(ResultWriter):
             self._header_done = True
         self._csv.writerows(flatten(r) for r in records)
 
-    def close(self) -> None:
+    def _end(self) -> None:
         if not self._header_done:
             self._csv.writerow(CSV_HEADER)
-        _finish(self._out, self._stream)
 
 
-def open_writer(path: "str | Path", output_format: str | None = None,
-                stream: io.BufferedIOBase | None = None) -> ResultWriter:
-    """A writer for `path`, or for a binary `stream` such as standard output (JSON Lines or CSV)."""
-    fmt = (output_format or output_format_for(path)).lower()
-    if fmt == "jsonl":
-        return JsonlWriter(path, stream)
-    if fmt == "parquet":
-        if stream is not None:
-            raise ValueError("Parquet output needs a file: give -o FILE.parquet")
-        return ParquetResultWriter(path)
-    if fmt == "csv":
-        return CsvWriter(path, stream)
-    raise ValueError(f"unknown output format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}")
+_WRITERS: dict[FileFormat, type[ResultWriter]] = {
+    FileFormat.JSONL: JsonlWriter, FileFormat.CSV: CsvWriter, FileFormat.PARQUET: ParquetResultWriter}
+
+
+def open_writer(path: "str | Path", output_format: str | None = None, stream: BinaryIO | None = None,
+                inputs: Iterable["str | Path | None"] = ()) -> ResultWriter:
+    """A result writer for `path` (created now, atomically: drg.io.atomic), or for a binary
+    `stream` such as standard output (JSON Lines or CSV). `inputs`: files the output must not
+    replace."""
+    target = OutputTarget(path, output_format, stream=stream, inputs=inputs)
+    return _WRITERS[target.kind.format](target)
 
 
 # ------------------------------------------------------------------ reading results back
@@ -288,17 +329,15 @@ def unflatten(row: dict[str, str]) -> dict:
 
 def read_results(path: "str | Path", output_format: str | None = None) -> Iterator[dict]:
     """Result records back from a file written by these writers (for round-trip checks and tools)."""
-    path = Path(path)
-    fmt = (output_format or output_format_for(path)).lower()
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    if fmt == "jsonl":
-        with opener(path, "rt", encoding="utf-8") as stream:
+    kind = file_kind(path, output_format)
+    if kind.format is FileFormat.JSONL:
+        with text_reader(path) as stream:
             for line in stream:
                 if line.strip():
                     yield json.loads(line)
-    elif fmt == "csv":
-        with opener(path, "rt", encoding="utf-8", newline="") as stream:
-            for row in csv.DictReader(stream):
+    elif kind.format is FileFormat.CSV:
+        with text_reader(path) as stream:
+            for row in csv.DictReader(stream, delimiter=kind.delimiter):
                 yield unflatten(row)
     else:
         import pyarrow.parquet as pq
