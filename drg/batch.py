@@ -25,6 +25,7 @@ from drg.io.normalize import build_row, cached_version
 from drg.io.records import ClaimRow
 from drg.io.writers import CLAIM_FIELDS, RESULT_KEYS, open_writer, records_to_arrow
 from drg.tables import load, parse_version
+from drg.workers import parent_watch_args, sigint_held, start_worker, stop_workers
 
 _EMPTY_FIELDS = dict.fromkeys(CLAIM_FIELDS)
 
@@ -192,21 +193,32 @@ def _clock(seconds: float) -> str:
 
 
 def _grouped_chunks(chunks: Iterator[list[ClaimRow]], workers: int) -> Iterator[tuple[list[ClaimRow], list[dict]]]:
-    """Each chunk with its results, in input order; with workers > 1, N processes and a bounded queue."""
+    """Each chunk with its results, in input order; with workers > 1, N processes and a bounded queue.
+
+    The workers end with this run (drg.workers): when the parent process dies, and when the
+    run stops early (Ctrl-C, an error, the consumer closing this generator) they are stopped
+    at once rather than finishing the queued chunks.
+    """
     if workers <= 1:
         for chunk in chunks:
             yield chunk, group_rows(chunk)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=parent_watch_args())
+    try:
         pending: deque[tuple[list[ClaimRow], Future]] = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.submit(group_rows, chunk)))
+            with sigint_held():             # a worker started by this submit ignores Ctrl-C first
+                pending.append((chunk, pool.submit(group_rows, chunk)))
             if len(pending) >= 2 * workers:     # memory stays bounded by a few chunks
                 done_chunk, future = pending.popleft()
                 yield done_chunk, future.result()
         while pending:
             done_chunk, future = pending.popleft()
             yield done_chunk, future.result()
+    except BaseException:
+        stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_format: str | None = None,

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
@@ -10,8 +12,74 @@ from drg import __version__
 # command modules, each exposing COMMANDS (a list of click commands)
 COMMAND_MODULES = ("tables", "grouping", "validate", "shift")
 
+# `drg tables verify` and `drg tables build` judge or replace the tables themselves, so they
+# run on damaged tables; every other command refuses them first.
+UNCHECKED_TABLE_COMMANDS = frozenset({"verify", "build"})
+HELP_FLAGS = frozenset({"-h", "--help"})
+_ARGS_KEY = "drg.arguments"
+INTERRUPTED_EXIT_CODE = 130
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+def needs_table_check(arguments: list[str], commands: Mapping[str, Any]) -> bool:
+    """Whether a command line (the words after `drg`) uses the installed tables.
+
+    Help (`-h`/`--help` anywhere), an unknown command, a bare `drg tables` and
+    `drg tables verify|build` do not; every other command does.
+    """
+    if HELP_FLAGS.intersection(arguments):
+        return False
+    words = [word for word in arguments if not word.startswith("-")]
+    if not words or words[0] not in commands:
+        return False
+    if words[0] == "tables":
+        return len(words) > 1 and words[1] not in UNCHECKED_TABLE_COMMANDS
+    return True
+
+
+def refuse_damaged_tables() -> None:
+    """Stop with a plain error (exit 1, no traceback) when an installed table file is damaged."""
+    from drg.tables.manifest import TableIntegrityError, check_installed
+
+    try:
+        check_installed()
+    except TableIntegrityError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+class DrgGroup(click.Group):
+    """The top-level group: checks the installed tables once before a command that uses them,
+    turns a TableIntegrityError met later (e.g. a file damaged during the run) into a plain
+    error instead of a traceback, and ends on Ctrl-C with one line and exit status 130."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGS_KEY] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from drg.tables.manifest import TableIntegrityError
+
+        if needs_table_check(ctx.meta.get(_ARGS_KEY, []), self.commands):
+            refuse_damaged_tables()
+        try:
+            return super().invoke(ctx)
+        except TableIntegrityError as exc:
+            raise click.ClickException(damaged_tables_message(str(exc))) from None
+        except KeyboardInterrupt:
+            # Ctrl-C: one line and the shell's status for SIGINT (128 + 2), not click's "Aborted!" / 1
+            click.echo("\ndrg: interrupted (Ctrl-C); stopped", err=True)
+            raise click.exceptions.Exit(INTERRUPTED_EXIT_CODE) from None
+
+
+def damaged_tables_message(text: str) -> str:
+    """A TableIntegrityError's text, with what to do next when it does not say so already."""
+    if "drg tables verify" not in text:
+        text += "; run `drg tables verify`"
+    if "reinstall" not in text:
+        text += "; reinstall drg-engine if the installed tables are damaged"
+    return text
+
+
+@click.group(cls=DrgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="drg")
 def main() -> None:
     """drg - MS-DRG grouping and DRG validation, exactly as the CMS grouper groups.
@@ -42,4 +110,4 @@ def _register() -> None:
 _register()
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="drg")

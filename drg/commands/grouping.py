@@ -1,6 +1,7 @@
 """`drg group` and `drg explain`: one claim from flags, or a claims file."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 
@@ -8,7 +9,7 @@ import click
 
 from drg.commands.scheduler import scheduler_option
 
-from drg.claim import Claim, Diagnosis
+from drg.claim import Claim
 
 CLAIM_FLAGS = [
     click.option("--pdx", help="Principal diagnosis (ICD-10-CM, dots allowed, e.g. I50.21)."),
@@ -68,27 +69,64 @@ def _split_codes(values: tuple[str, ...]) -> list[str]:
     return out
 
 
+UNKNOWN_DISCHARGE_STATUS = ("INVALID_DISCHARGE_STATUS",
+                            "discharge status is not a UB-04 code the grouper knows; grouped as no status")
+
+
 def claim_from_flags(pdx, pdx_poa, sdx, procedures, age, sex, discharge_status, hospital_status,
-                     version, discharge_date, claim_id, extra_args: tuple[str, ...] = ()) -> Claim:
-    """A Claim from command-line flags; extra positional words after --sdx/--proc are taken as codes."""
+                     version, discharge_date, claim_id, extra_args: tuple[str, ...] = (),
+                     takes_input: bool = True) -> Claim:
+    """A Claim from command-line flags, checked by the same rules as a row of a claims file.
+
+    The fields go through the batch path's row check (drg.io.normalize.build_row), so a flag
+    value that a file row would flag (an age outside 0-124, a POA indicator that is not
+    Y/N/U/W/1/E/X/blank, ...) is flagged here too: a warning on standard error, the claim
+    grouped as the file path groups it (an invalid POA as X). A problem that stops a file row
+    from being grouped stops the command. The version is left as given (or the newest, when
+    neither --version nor --discharge-date is given) for the command to resolve.
+    `takes_input`: whether the command also takes an INPUT file (explain does not).
+    """
+    from drg.io.normalize import build_row as check_claim_fields
+    from drg.tables import available_versions
+
     if not pdx:
-        raise click.UsageError("give a principal diagnosis with --pdx (or an INPUT file)")
+        raise click.UsageError("give a principal diagnosis with --pdx"
+                               + (" (or an INPUT file)" if takes_input else ""))
     secondary = []
     for item in _split_codes(sdx):
         code, _, poa = item.partition(":")
-        secondary.append(Diagnosis(normalize_code(code), poa.upper() if poa else "Y"))
-    from drg.tables import available_versions
+        secondary.append((code, poa or "Y"))
+    newest = available_versions()[-1]
+    fields = {"id": claim_id, "age": age, "sex": sex, "discharge_status": discharge_status,
+              "hospital_status": hospital_status, "pdx": (pdx, pdx_poa), "admit_dx": None,
+              "sdx": secondary, "procedures": _split_codes(procedures)}
+    # the version is resolved by the command (its messages list the versions); any known one
+    # lets the row check judge the other fields
+    row = check_claim_fields(1, fields, version=newest)
+    problems = [(row.status, row.message)] if row.message else []
+    if discharge_status is not None and discharge_status_value(discharge_status) is None \
+            and "discharge status" not in row.message:
+        problems.append(UNKNOWN_DISCHARGE_STATUS)
+    if row.claim is None:
+        raise click.UsageError(f"{row.status}: {row.message}")
+    for status, message in problems:
+        click.echo(f"warning: {status}: {message}", err=True)
     if version is None and discharge_date is None:
-        version = available_versions()[-1].id
-    return Claim(id=claim_id, version=version, discharge_date=None, age=age, sex=sex.upper(),
-                 discharge_status=discharge_status, hospital_status=hospital_status.upper(),
-                 pdx=Diagnosis(normalize_code(pdx), pdx_poa.upper()), sdx=tuple(secondary),
-                 procedures=tuple(normalize_code(p) for p in _split_codes(procedures)))
+        version = newest.id
+    return dataclasses.replace(row.claim, version=version, discharge_date=None)
 
 
-def _prepare(params: dict) -> Claim:
+def discharge_status_value(status: int) -> int | None:
+    """The grouper's reading of a UB-04 discharge status: the code, or None when it does not know it."""
+    from drg.grouper.mask import discharge_status_value as grouper_status
+
+    return grouper_status(status)
+
+
+def _prepare(params: dict, takes_input: bool = True) -> Claim:
+    """The one claim of a command's flags (group, explain, validate), warnings printed."""
     import datetime as dt
-    claim = claim_from_flags(**params)
+    claim = claim_from_flags(**params, takes_input=takes_input)
     if params["discharge_date"] and params["version"] is None:
         try:
             claim = Claim(**{**{f: getattr(claim, f) for f in claim.__slots__},
@@ -245,7 +283,7 @@ def explain_command(as_json, **params):
     from drg.grouper.explain import explain_claim
     from drg.tables import load
     try:
-        claim = _prepare(params)
+        claim = _prepare(params, takes_input=False)
         explanation = explain_claim(claim, load(resolve_version(claim)))
     except ValueError as exc:
         _fail(exc)

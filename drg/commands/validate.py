@@ -44,7 +44,7 @@ def render_verdict(v) -> str:
 
 
 @click.command("validate", cls=MultiValueCommand)
-@click.argument("input_path", required=False, metavar="INPUT")
+@click.argument("input_path", required=False, metavar="[INPUT]")
 @click.option("-o", "--output", "output", default=None,
               help="Output file (.jsonl, .csv, .tsv or .parquet): one row per input row.")
 @click.option("--report", "report", default=None, help="Batch summary (.html with charts, or .md).")
