@@ -24,7 +24,7 @@ from drg.io.readers import TableRows, golden_fields, open_claims
 from drg.io.normalize import build_row, cached_version
 from drg.io.records import ClaimRow
 from drg.io.writers import CLAIM_FIELDS, RESULT_KEYS, open_writer, records_to_arrow
-from drg.tables import load, parse_version
+from drg.tables import TableIntegrityError, load, parse_version
 from drg.workers import parent_watch_args, sigint_held, start_worker, stop_workers
 
 _EMPTY_FIELDS = dict.fromkeys(CLAIM_FIELDS)
@@ -70,6 +70,8 @@ def group_rows(rows: list[ClaimRow]) -> list[dict]:
         if result is None:
             try:
                 result = group_claim(claim, load(cached_version(claim.version))).to_dict()
+            except TableIntegrityError:       # damaged tables are fatal, never a row error
+                raise
             except Exception as exc:          # noqa: BLE001 - one bad claim must not stop the batch
                 out.append(result_record(row, None, "GROUPER_ERROR",
                                          f"the grouper failed on this claim ({type(exc).__name__}); please report it"))

@@ -49,17 +49,20 @@ def refuse_damaged_tables() -> None:
 class DrgGroup(click.Group):
     """The top-level group: checks the installed tables once before a command that uses them,
     turns a TableIntegrityError met later (e.g. a file damaged during the run) into a plain
-    error instead of a traceback, and ends on Ctrl-C with one line and exit status 130."""
+    error instead of a traceback, ends on Ctrl-C with one line and exit status 130, and on
+    SIGTERM removes its temporary output files and exits 143."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta[_ARGS_KEY] = list(args)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from drg.io.atomic import exit_cleanly_on_sigterm
         from drg.tables.manifest import TableIntegrityError
 
         if needs_table_check(ctx.meta.get(_ARGS_KEY, []), self.commands):
             refuse_damaged_tables()
+        exit_cleanly_on_sigterm()       # SIGTERM ends a run like an error: no temporary file left behind
         try:
             return super().invoke(ctx)
         except TableIntegrityError as exc:

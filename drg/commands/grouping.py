@@ -174,8 +174,7 @@ def group_file(input_path: str, output_path: str | None, *, input_format: str | 
     bad rows never do. The progress bar and summary go to standard error."""
     from drg.batch import run_batch
     from drg.io import MalformedFileError
-    from drg.io.atomic import exit_cleanly_on_sigterm, os_error_message
-    exit_cleanly_on_sigterm()
+    from drg.io.atomic import os_error_message
     try:
         summary = run_batch(input_path, output_path or "-", input_format=input_format,
                             output_format=output_format, workers=workers, chunk_size=chunk_size,

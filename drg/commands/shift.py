@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import click
 
 from drg.commands.scheduler import scheduler_option
-from drg.io.atomic import AtomicFile, exit_cleanly_on_sigterm, os_error_message
+from drg.io.atomic import AtomicFile, os_error_message
 from drg.io.frame_writer import FrameWriter
 
 
@@ -111,7 +111,6 @@ def shift(input_path: Path, from_version: str, to_version: str, output: Path, re
         a, b = parse_version(from_version), parse_version(to_version)
     except UnknownVersionError as exc:
         raise click.ClickException(str(exc)) from exc
-    exit_cleanly_on_sigterm()
     outputs: list[Any] = []            # every output is created (and so checked) before any work
     try:
         writer = None if scheduler else FrameWriter(output, inputs=[input_path])
