@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from drg.claim import Claim
 from drg.grouper.engine import group_claim
-from drg.grouper.passes import UNRELATED_OR_DRGS
 from drg.grouper.result import GroupingPath, GroupingResult
 from drg.tables import TableSet
+from drg.tables.cms import UNRELATED_OR_DRGS
 
 RETURN_CODE_WORDS = {
     "DX_CANNOT_BE_PDX": "the principal diagnosis is an external-cause code (V00-Y99), which cannot be principal",

@@ -1,15 +1,10 @@
-"""The attribute mask a claim's formulas are evaluated against (GROUPER_LOGIC.md section 6)."""
+"""The attribute mask a claim's formulas are evaluated against (docs/GROUPER_LOGIC.md section 6)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from drg.grouper.state import SEX_CONFLICT, DxRecord, PrRecord
-
-DIED = 20
-LEFT_AMA = 7
-TRANSFER_TO_ACUTE = frozenset({2, 5, 66, 82, 85, 94})
-KNOWN_DISCHARGE_STATUSES = frozenset(
-    list(range(1, 8)) + [20, 21, 30, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69, 70] + list(range(81, 96)))
+from drg.tables.cms import DIED, KNOWN_DISCHARGE_STATUSES, LEFT_AMA, TRANSFER_TO_ACUTE
 
 
 def discharge_status_value(status: int | None) -> int | None:
@@ -30,14 +25,6 @@ class Mask:
     tokens: set = field(default_factory=set)
     suppressed: dict = field(default_factory=dict)
     names: set = field(default_factory=set)
-
-    def has(self, prefix: str, name: str, mdc: int | None) -> bool:
-        """An entry matching the atom (prefix, name) is visible while MDC `mdc` is evaluated."""
-        if (prefix, name) in self.tokens:
-            return True
-        if prefix == "NONE":
-            return visible_in(self.suppressed, name, mdc)
-        return False
 
 
 def visible_in(suppressed: dict, name: str, mdc: int | None) -> bool:

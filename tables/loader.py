@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -207,7 +207,6 @@ class TableSet:
     hac_titles: Mapping[int, str]
     weights: Mapping[int, DrgWeight]                   # DRG -> figures of the version's fiscal year
     base_rate: BaseRate | None
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def excluded_by(self, pdx_code: str) -> frozenset[str]:
         """Secondary diagnoses that the principal diagnosis excludes as CC/MCC."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from drg.claim import Claim, Diagnosis
 from drg.grouper import group_claim
-from drg.grouper.formula import And, Atom, Not, Or, parse
+from drg.tables.formula import And, Atom, Not, Or, parse
 from drg.tables import load
 
 
