@@ -87,9 +87,10 @@ def trigger_names(node: Node) -> frozenset | None:
     if isinstance(node, And):
         known = [t for t in triggers if t is not None]
         return min(known, key=len) if known else None
-    if any(t is None for t in triggers):
+    known = [t for t in triggers if t is not None]
+    if len(known) < len(triggers):
         return None
-    return frozenset().union(*triggers)
+    return frozenset().union(*known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,8 @@ class FormulaList:
 
 
 def index_formulas(rows: tuple) -> FormulaList:
-    always, by_name = [], {}
+    always: list[int] = []
+    by_name: dict[str, list[int]] = {}
     for position, formula in enumerate(rows):
         triggers = None if formula.has_side_effects else trigger_names(formula.tree)
         if triggers is None:

@@ -102,7 +102,7 @@ def _secondary_spec(code: str, tables: TableSet, cache: dict[str, SecondarySpec]
         info = tables.diagnoses.get(code.upper())
         if info is None:
             return None, Severity.NON_CC, (), False
-        entries = ()
+        entries: tuple[tuple[int, str], ...] = ()
         if any(a.startswith("HAC") for a in info.hac_attributes):
             lists = tables.hac_lists.get(code.upper())
             if lists is not None:
@@ -143,10 +143,11 @@ def apply_exclusions(pdx: DxRecord, sdx: list[DxRecord], status: int | None, tab
 def build_principal(claim: Claim, sex: str, tables: TableSet) -> tuple[DxRecord, int]:
     """5.6: the principal diagnosis record and its MDC (sex-dependent where the tables say so)."""
     code = "null" if claim.pdx is None or claim.pdx.code is None else claim.pdx.code
+    poa = (claim.pdx.poa if claim.pdx else "") or ""
     if code == "":
-        return DxRecord("", claim.pdx.poa or "", 0, None), -1
+        return DxRecord("", poa, 0, None), -1
     info = tables.diagnoses.get(code.upper())
-    pdx = DxRecord(code, (claim.pdx.poa if claim.pdx else "") or "", 0, info,
+    pdx = DxRecord(code, poa, 0, info,
                    _SEVERITY_OF[info.severity] if info else Severity.NON_CC)
     if info is not None and any(a.endswith("hac11_pdx") for a in info.hac_attributes):
         pdx.hac_entries.append(HacEntry(11, "hac11_pdx"))
@@ -192,8 +193,9 @@ def _path(result: PassResult, pdx_mdc: int) -> GroupingPath | None:
 
 def mark_phase(phase: str, result: PassResult, initial: PassResult, pdx: DxRecord, sdx: list[DxRecord],
                procedures: list[PrRecord], clusters: list[PrRecord], pdx_mdc: int, version_id: int) -> None:
-    """Section 12 for one phase."""
+    """Section 12 for one phase (of a pass that grouped: it has a deciding formula)."""
     deciding = result.deciding
+    assert deciding is not None
     drg_changed = initial.deciding is None or deciding is None or deciding.drg != initial.deciding.drg
     mark_diagnoses(phase, deciding, sdx, pdx, drg_changed and phase == "FINAL")
     if phase == "INITIAL":
@@ -300,6 +302,7 @@ def assemble(claim: Claim, tables: TableSet, initial: PassResult, final: PassRes
         final_return_code=final.return_code, final_med_surg=final.med_surg, final_severity=final.severity,
         hac_status=hac_status, hac_categories=categories,
         pdx=pdx_result, sdx=sdx_results, procedures=procedure_results,
-        initial_drg_cc_mcc=_drg_cc_mcc(initial), final_drg_cc_mcc=_drg_cc_mcc(final) if not hac_stopped else Severity.NON_CC,
+        initial_drg_cc_mcc=_drg_cc_mcc(initial),
+        final_drg_cc_mcc=_drg_cc_mcc(final) if not hac_stopped else Severity.NON_CC,
         initial_path=_path(initial, pdx_mdc), final_path=_path(final, pdx_mdc),
     )

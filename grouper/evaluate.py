@@ -57,6 +57,7 @@ def _has_entry(ev: Evaluation, prefix: str, name: str) -> bool:
 
 
 def _return_code_operand(atom: Atom, ev: Evaluation) -> bool:
+    assert atom.special is not None      # SPECIALS maps only special atoms here
     prefix, name, code = RETURN_CODE_OPERANDS[atom.special]
     if _has_entry(ev, prefix, name):
         ev.accumulated[(prefix, name)] = None

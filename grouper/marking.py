@@ -74,7 +74,7 @@ class ProcedureMarker:
 
     def principal_qualifies(self) -> bool:
         """The principal procedure must be O.R. from 41.0 on (section 19)."""
-        return self.version_id < 410 or self.principal.is_or
+        return self.version_id < 410 or (self.principal is not None and self.principal.is_or)
 
     def mark_cluster_members(self, cluster: PrRecord) -> None:
         seen: set[str] = set()

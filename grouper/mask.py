@@ -30,7 +30,9 @@ class Mask:
 def visible_in(suppressed: dict, name: str, mdc: int | None) -> bool:
     """Some suppressed-capable entry `name` is visible in `mdc` (None: no suppression check)."""
     sets = suppressed.get(name)
-    return bool(sets) and any(mdc is None or mdc not in hidden for hidden in sets)
+    if not sets:
+        return False
+    return any(mdc is None or mdc not in hidden for hidden in sets)
 
 
 def diagnosis_tokens(info, prefix: str, cache: dict) -> tuple[frozenset, frozenset]:

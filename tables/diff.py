@@ -173,7 +173,8 @@ def dx_change(a: TableSet, b: TableSet, code: str) -> DxChange | None:
     new_mdc = b.sex_mdcs.get(code, (new.mdc, new.mdc))
     mdc_changed = old.mdc != new.mdc or old_mdc != new_mdc
     severity_changed = old.severity != new.severity
-    gained = lost = ()
+    gained: tuple[int, ...] = ()
+    lost: tuple[int, ...] = ()
     if old.attributes != new.attributes:
         da, db = attribute_drgs(a, "PDX", old.attributes), attribute_drgs(b, "PDX", new.attributes)
         gained, lost = tuple(sorted(db - da)), tuple(sorted(da - db))
@@ -282,14 +283,14 @@ def diff_rows(diff: TablesDiff) -> list[dict[str, str]]:
         rows.append({"kind": "dx", "key": c.code, "change": c.change, "what": ", ".join(what),
                      "from": _dx_state(c.from_mdc, c.from_severity), "to": _dx_state(c.to_mdc, c.to_severity),
                      "words": c.words(f, t)})
-    for c in diff.pr:
-        what = [] if c.change != CHANGED else [w for w, on in (
-            ("O.R. status", c.or_changed), ("DRGs", bool(c.drgs_gained or c.drgs_lost))) if on]
-        rows.append({"kind": "pr", "key": c.code, "change": c.change, "what": ", ".join(what),
-                     "from": c.from_or_status or "", "to": c.to_or_status or "", "words": c.words(f, t)})
-    for c in diff.drg:
-        rows.append({"kind": "drg", "key": f"{c.drg:03d}", "change": c.change, "what": "",
-                     "from": c.from_title or "", "to": c.to_title or "", "words": c.words(f, t)})
+    for p in diff.pr:
+        what = [] if p.change != CHANGED else [w for w, on in (
+            ("O.R. status", p.or_changed), ("DRGs", bool(p.drgs_gained or p.drgs_lost))) if on]
+        rows.append({"kind": "pr", "key": p.code, "change": p.change, "what": ", ".join(what),
+                     "from": p.from_or_status or "", "to": p.to_or_status or "", "words": p.words(f, t)})
+    for d in diff.drg:
+        rows.append({"kind": "drg", "key": f"{d.drg:03d}", "change": d.change, "what": "",
+                     "from": d.from_title or "", "to": d.to_title or "", "words": d.words(f, t)})
     return rows
 
 

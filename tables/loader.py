@@ -93,7 +93,7 @@ def _column(name: str, column: str) -> "np.ndarray | list":
 @lru_cache(maxsize=None)
 def _range_index(name: str, version_id: int) -> np.ndarray:
     """Positions of the rows whose [version_from, version_to] range holds the version."""
-    low, high = _column(name, "version_from"), _column(name, "version_to")
+    low, high = np.asarray(_column(name, "version_from")), np.asarray(_column(name, "version_to"))
     return np.flatnonzero((low <= version_id) & (high >= version_id))
 
 

@@ -32,7 +32,8 @@ def read_manifest(data_dir: Path = DATA_DIR) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise TableIntegrityError(f"{path}: manifest is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+        raise TableIntegrityError(
+            f"{path}: manifest is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
 
 
 @dataclass(frozen=True)

@@ -261,7 +261,7 @@ def list_versions() -> list[dict[str, Any]]:
     if has_table("drg_weights"):
         years = _column("drg_weights", "fiscal_year")
         files = _column("drg_weights", "source_file")
-        for year, name in zip(years.tolist(), files):
+        for year, name in zip(np.asarray(years).tolist(), files):
             weight_files.setdefault(year, set()).add(name)
     rate_years: set[int] = set()
     if has_table("base_rates"):
@@ -277,5 +277,7 @@ def list_versions() -> list[dict[str, Any]]:
 
 def as_json(report: Any) -> Any:
     """A report as plain JSON-ready data (dataclasses become dicts)."""
-    return dataclasses.asdict(report) if dataclasses.is_dataclass(report) else report
+    if dataclasses.is_dataclass(report) and not isinstance(report, type):
+        return dataclasses.asdict(report)
+    return report
 

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from drg.tables import TableSet, available_versions, load
-from drg.tables.cms import OR_ATTRIBUTES, UNRELATED_OR_DRGS
+from drg.tables.cms import OR_ATTRIBUTES
+from drg.tables.cms import UNRELATED_OR_DRGS as UNRELATED_OR_DRGS  # noqa: F401  (reasons.py, rules.py)
 from drg.tables.formula import And, Atom, Node, Not, Or, parse
 
 PRE_MDC = 0
 ERROR_DRGS = frozenset({998, 999})
-STATUS_ATOMS = {"ALIVE": "discharged alive", "DIED": "died (status 20)", "AMA": "left against medical advice (status 07)",
+STATUS_ATOMS = {"ALIVE": "discharged alive", "DIED": "died (status 20)",
+                "AMA": "left against medical advice (status 07)",
                 "XFRNBA": "transferred to another acute care hospital (status 02, 05, 66, 82, 85, 94)"}
 OR_ATOMS = frozenset(OR_ATTRIBUTES)
 
