@@ -57,7 +57,7 @@ def build_procedures(codes: tuple[str, ...], tables: TableSet) -> list[PrRecord]
     for index, code in enumerate(codes):
         code = "null" if code is None else code
         attributes, recognized, is_or = _procedure_spec(code, tables, cache)
-        record = PrRecord(code, index, attributes, recognized, is_or)
+        record = PrRecord(code, attributes, recognized, is_or)
         if index == 0:
             record.marks.add(FIRST_POSITION)
         records.append(record)
@@ -91,7 +91,7 @@ def form_clusters(procedures: list[PrRecord], tables: TableSet) -> list[PrRecord
     out = []
     for cluster_id in sorted(formed):
         attributes = with_orproc(tables.procedures.get(cluster_id, frozenset()))
-        out.append(PrRecord(cluster_id, -1, attributes, bool(attributes)))
+        out.append(PrRecord(cluster_id, attributes, bool(attributes)))
     return out
 
 
@@ -121,7 +121,7 @@ def build_secondary(claim: Claim, tables: TableSet) -> list[DxRecord]:
     for index, dx in enumerate(claim.sdx):
         code = "null" if dx.code is None else dx.code
         info, severity, entries, on_show_list = _secondary_spec(code, tables, cache)
-        d = DxRecord(code, dx.poa or "", index, info, severity)
+        d = DxRecord(code, dx.poa or "", info, severity)
         if entries:
             d.hac_entries = [HacEntry(number, name) for number, name in entries]
             if on_show_list:
@@ -145,9 +145,9 @@ def build_principal(claim: Claim, sex: str, tables: TableSet) -> tuple[DxRecord,
     code = "null" if claim.pdx is None or claim.pdx.code is None else claim.pdx.code
     poa = (claim.pdx.poa if claim.pdx else "") or ""
     if code == "":
-        return DxRecord("", poa, 0, None), -1
+        return DxRecord("", poa, None), -1
     info = tables.diagnoses.get(code.upper())
-    pdx = DxRecord(code, poa, 0, info,
+    pdx = DxRecord(code, poa, info,
                    _SEVERITY_OF[info.severity] if info else Severity.NON_CC)
     if info is not None and any(a.endswith("hac11_pdx") for a in info.hac_attributes):
         pdx.hac_entries.append(HacEntry(11, "hac11_pdx"))

@@ -13,22 +13,26 @@ from dataclasses import dataclass
 from drg.claim import Claim
 from drg.grouper.engine import group_claim
 from drg.grouper.result import GroupingPath, GroupingResult
+from drg.grouper.vocabulary import ReturnCode
 from drg.tables import TableSet
 from drg.tables.cms import UNRELATED_OR_DRGS
 
-RETURN_CODE_WORDS = {
-    "DX_CANNOT_BE_PDX": "the principal diagnosis is an external-cause code (V00-Y99), which cannot be principal",
-    "INVALID_SEX": "the principal diagnosis depends on the patient's sex, and the sex is unknown",
-    "INVALID_DISCHARGE_STATUS": "the discharge status is not one the grouper knows, and this DRG logic needs it",
-    "INVALID_PDX": "the principal diagnosis is missing or not a valid code in this version",
-    "HAC_MISSING_ONE_POA": ("a hospital-acquired condition was met and a HAC-list diagnosis has a missing or "
-                            "unusable POA value"),
-    "HAC_STATUS_INVALID_POA_N_OR_U": ("hospital POA status unknown: a hospital-acquired condition was met "
-                                      "(POA N or U)"),
-    "HAC_STATUS_INVALID_POA_INVALID_OR_1": ("hospital POA status unknown: a hospital-acquired condition was met "
-                                            "(POA blank, 1 or invalid)"),
-    "HAC_STATUS_INVALID_MULT_HACS_POA_NOT_Y_W": ("hospital POA status unknown: a hospital-acquired condition was met "
-                                                 "on a claim with several secondary diagnoses"),
+RETURN_CODE_WORDS: dict[ReturnCode, str] = {
+    ReturnCode.DX_CANNOT_BE_PDX:
+        "the principal diagnosis is an external-cause code (V00-Y99), which cannot be principal",
+    ReturnCode.INVALID_SEX: "the principal diagnosis depends on the patient's sex, and the sex is unknown",
+    ReturnCode.INVALID_DISCHARGE_STATUS:
+        "the discharge status is not one the grouper knows, and this DRG logic needs it",
+    ReturnCode.INVALID_PDX: "the principal diagnosis is missing or not a valid code in this version",
+    ReturnCode.HAC_MISSING_ONE_POA:
+        "a hospital-acquired condition was met and a HAC-list diagnosis has a missing or unusable POA value",
+    ReturnCode.HAC_STATUS_INVALID_POA_N_OR_U:
+        "hospital POA status unknown: a hospital-acquired condition was met (POA N or U)",
+    ReturnCode.HAC_STATUS_INVALID_POA_INVALID_OR_1:
+        "hospital POA status unknown: a hospital-acquired condition was met (POA blank, 1 or invalid)",
+    ReturnCode.HAC_STATUS_INVALID_MULT_HACS_POA_NOT_Y_W:
+        ("hospital POA status unknown: a hospital-acquired condition was met on a claim with several "
+         "secondary diagnoses"),
 }
 
 TOKEN_WORDS = {

@@ -43,7 +43,6 @@ class DxRecord:
 
     code: str                      # as given
     poa: str
-    claim_index: int
     info: DiagnosisInfo | None     # None when not valid in the version
     severity: Severity = Severity.NON_CC
     marks: set = field(default_factory=set)
@@ -65,10 +64,9 @@ class DxRecord:
 
 @dataclass(eq=False, slots=True)
 class PrRecord:
-    """A procedure (or, with `is_cluster`, a formed cluster) as the grouper works on it."""
+    """A procedure (or a formed cluster, code Z@nnnn) as the grouper works on it."""
 
     code: str
-    claim_index: int
     attributes: frozenset
     recognized: bool
     is_or: bool = False

@@ -31,9 +31,9 @@ UNRELATED_OR_DRGS = frozenset({981, 982, 983, 987, 988, 989})
 
 def with_orproc(attributes: frozenset[str]) -> frozenset[str]:
     """A procedure's attributes as the grouper's formulas see them: ORPROC added for d468/d477."""
-    if EXTENSIVE_OR in attributes or NON_EXTENSIVE_OR in attributes:
-        return attributes | {ORPROC}
-    return attributes
+    if UNRELATED_OR_ATTRIBUTES.isdisjoint(attributes):
+        return attributes
+    return attributes | {ORPROC}
 
 
 def is_operating_room(attributes: Set[str], version_id: int) -> bool:

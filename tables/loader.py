@@ -113,11 +113,6 @@ def _version_rows(name: str, version_id: int, columns: Iterable[str],
     return out
 
 
-def rows_for(name: str, version_id: int) -> pa.Table:
-    """The rows of a versioned table whose [version_from, version_to] range holds the version."""
-    return read_table(name).take(pa.array(_range_index(name, version_id)))
-
-
 def _grouped_lists(keys: list, values: list) -> dict:
     """Consecutive runs of equal keys -> tuple of their values (input sorted by key, position)."""
     out: dict = {}

@@ -1,4 +1,4 @@
-"""One test per rule family, from the worked examples of GROUPER_LOGIC.md section 18
+"""One test per rule family, from the worked examples of docs/GROUPER_LOGIC.md section 18
 (each verified there against the CMS grouper, version 43.1 unless stated)."""
 from __future__ import annotations
 
