@@ -2,7 +2,7 @@
 HAC lists (docs/GROUPER_LOGIC.md section 14)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from drg.grouper.evaluate import Evaluation, evaluate
 from drg.grouper.state import (EXCLUDED, EXCLUSION, EXEMPT, MET, NOT_MET, ON_SHOW_LIST, DxRecord,
@@ -30,8 +30,9 @@ def poa_error(poa: str) -> PoaError:
 
 @dataclass
 class HacOutcome:
+    """What HAC processing decided for the claim."""
+
     return_code: ReturnCode | None = None   # a HAC return code that makes the final result ungroupable
-    met_numbers: set = field(default_factory=set)
 
 
 def process_hacs(hospital_status: str, sdx: list[DxRecord], procedures: list[PrRecord],
