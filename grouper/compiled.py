@@ -1,16 +1,16 @@
-"""A version's formulas parsed once and kept with its table set."""
+"""A version's formulas parsed once, compiled to Python functions and kept per table set
+(docs/GROUPER_LOGIC.md section 7)."""
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
-
 from functools import partial
 
-from drg.grouper.evaluate import SPECIALS
-from drg.grouper.formula import RETURN_CODE_OPERANDS, And, Atom, Node, Not, parse
+from drg.grouper.evaluate import RETURN_CODE_OPERANDS, SPECIALS, TRAUMA_REGIONS
 from drg.grouper.mask import visible_in
-from drg.tables import TableSet
+from drg.tables import TableSet, TableSetCache
+from drg.tables.formula import And, Atom, Node, Not, atoms, parse
 from drg.tables.records import DrgFormula
 
 
@@ -87,9 +87,10 @@ def trigger_names(node: Node) -> frozenset | None:
     if isinstance(node, And):
         known = [t for t in triggers if t is not None]
         return min(known, key=len) if known else None
-    if any(t is None for t in triggers):
+    known = [t for t in triggers if t is not None]
+    if len(known) < len(triggers):
         return None
-    return frozenset().union(*triggers)
+    return frozenset().union(*known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,8 @@ class FormulaList:
 
 
 def index_formulas(rows: tuple) -> FormulaList:
-    always, by_name = [], {}
+    always: list[int] = []
+    by_name: dict[str, list[int]] = {}
     for position, formula in enumerate(rows):
         triggers = None if formula.has_side_effects else trigger_names(formula.tree)
         if triggers is None:
@@ -135,26 +137,57 @@ class CompiledVersion:
     hac_formulas: dict      # HAC number -> tuple[HacFormula, ...] in stored order
 
 
+def compile_version(tables: TableSet) -> CompiledVersion:
+    """Parse and compile every DRG and HAC formula of a table set."""
+    vid = tables.version.id
+    drg_rows = [(mdc, row, parse(row.formula, vid)) for mdc, rows in tables.formulas.items() for row in rows]
+    hac_rows = [(number, parse(text, vid)) for number, texts in tables.hac_formulas.items() for text in texts]
+    functions = compile_functions([tree for _, _, tree in drg_rows] + [tree for _, tree in hac_rows])
+    by_mdc: dict[int, list[CompiledFormula]] = {}
+    for (mdc, row, tree), function in zip(drg_rows, functions):
+        by_mdc.setdefault(mdc, []).append(CompiledFormula(row, tree, function, has_side_effects(tree)))
+    by_hac: dict[int, list[HacFormula]] = {}
+    for (number, tree), function in zip(hac_rows, functions[len(drg_rows):]):
+        by_hac.setdefault(number, []).append(HacFormula(tree, function))
+    program = CompiledVersion(vid, {mdc: index_formulas(tuple(rows)) for mdc, rows in by_mdc.items()},
+                              {number: tuple(rows) for number, rows in by_hac.items()})
+    # The tables and formulas live as long as the process: keep the cyclic garbage collector
+    # from walking their hundreds of thousands of objects again and again (profiled: 20-30%
+    # of batch time, and most of the single-claim p99).
+    gc.collect()
+    gc.freeze()
+    return program
+
+
+_COMPILED: TableSetCache[CompiledVersion] = TableSetCache(compile_version)
+
+
 def compiled(tables: TableSet) -> CompiledVersion:
-    """The compiled formulas of a table set (built on first use, then cached on it)."""
-    cached = tables._cache.get("compiled")
-    if cached is None:
-        vid = tables.version.id
-        drg_rows = [(mdc, row, parse(row.formula, vid)) for mdc, rows in tables.formulas.items() for row in rows]
-        hac_rows = [(number, parse(text, vid)) for number, texts in tables.hac_formulas.items() for text in texts]
-        functions = compile_functions([tree for _, _, tree in drg_rows] + [tree for _, tree in hac_rows])
-        by_mdc: dict[int, list[CompiledFormula]] = {}
-        for (mdc, row, tree), function in zip(drg_rows, functions):
-            by_mdc.setdefault(mdc, []).append(CompiledFormula(row, tree, function, has_side_effects(tree)))
-        by_hac: dict[int, list[HacFormula]] = {}
-        for (number, tree), function in zip(hac_rows, functions[len(drg_rows):]):
-            by_hac.setdefault(number, []).append(HacFormula(tree, function))
-        cached = CompiledVersion(vid, {mdc: index_formulas(tuple(rows)) for mdc, rows in by_mdc.items()},
-                                 {number: tuple(rows) for number, rows in by_hac.items()})
-        tables._cache["compiled"] = cached
-        # The tables and formulas live as long as the process: keep the cyclic garbage collector
-        # from walking their hundreds of thousands of objects again and again (profiled: 20-30%
-        # of batch time, and most of the single-claim p99).
-        gc.collect()
-        gc.freeze()
-    return cached
+    """The compiled formulas of a table set (built on first use, then kept for it)."""
+    return _COMPILED(tables)
+
+
+# Diagnosis lists that the special operands test on secondary diagnoses (evaluate.py):
+# the trauma regions of MULTST, `incident`, and the death exclusion's `mccalive`.
+_SPECIAL_SDX_NAMES = frozenset(TRAUMA_REGIONS) | {"incident", "mccalive"}
+
+
+def _secondary_tested_names(tables: TableSet) -> frozenset[str]:
+    program = compiled(tables)
+    trees = [f.tree for rows in program.formulas.values() for f in rows.rows]
+    trees += [formula.tree for formulas in program.hac_formulas.values() for formula in formulas]
+    names = {atom.name for tree in trees for atom in atoms(tree) if atom.prefix in ("SDX", "ANY", "ONLY")}
+    return frozenset(names | _SPECIAL_SDX_NAMES)
+
+
+_SECONDARY_TESTED: TableSetCache[frozenset[str]] = TableSetCache(_secondary_tested_names)
+
+
+def secondary_tested_names(tables: TableSet) -> frozenset[str]:
+    """Every list name that a DRG or HAC formula of the version can test on a secondary diagnosis.
+
+    A secondary diagnosis on none of these lists, neither CC nor MCC and on no HAC list can
+    change no formula's truth: leaving it out cannot move the DRG (drg.validation's drivers
+    skip regrouping such codes).
+    """
+    return _SECONDARY_TESTED(tables)

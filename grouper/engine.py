@@ -1,4 +1,4 @@
-"""The processing chain for one claim (GROUPER_LOGIC.md section 4): build the code records,
+"""The processing chain for one claim (docs/GROUPER_LOGIC.md section 4): build the code records,
 group (initial pass), mark, process HACs, group again (final pass), mark, assemble the output.
 
 Pure: takes a claim and a version's table set, returns a GroupingResult.
@@ -11,36 +11,41 @@ from drg.grouper.evaluate import Evaluation
 from drg.grouper.hac import process_hacs
 from drg.grouper.marking import (ProcedureMarker, mark_diagnoses, mark_hac_procedures,
                                  mark_special_diagnoses, mark_special_procedures)
-from drg.grouper.mask import DIED, build_mask, discharge_status_value
+from drg.grouper.mask import build_mask
+from drg.tables.cms import discharge_status_value
 from drg.grouper.passes import PassResult, SeverityCalculator, grouping_pass, ungroupable
 from drg.grouper.result import (DiagnosisResult, GroupingPath, GroupingResult, HacReport,
                                 ProcedureResult)
 from drg.grouper.state import (DEATH_EXCLUSION, EXCLUDED, FIRST_POSITION, MET, NOT_ON_HAC_LIST,
                                ON_SHOW_LIST, SEX_CONFLICT, DxRecord, HacEntry, PrRecord)
 from drg.grouper.usage import fallback_final_usage, severity_usage
-from drg.tables import TableSet
+from drg.grouper.vocabulary import AffectsDrg, HacStatus, PoaError, Severity, SeverityUsage
+from drg.tables import TableSet, TableSetCache
+from drg.tables.cms import DIED, is_operating_room, with_orproc
+from drg.tables.records import DiagnosisInfo
 
-_SEVERITY_CLASS = {"MCC": 0, "CC": 1}
+_SEVERITY_CLASS = {Severity.MCC: 0, Severity.CC: 1}
+_SEVERITY_OF = {s.value: s for s in Severity}    # the tables' severity words, typed
+
+# What each code brings, kept per version: every claim asks the same questions of the same codes.
+ProcedureSpec = tuple[frozenset, bool, bool]                       # attributes with ORPROC, recognized, O.R.
+SecondarySpec = tuple[DiagnosisInfo | None, Severity, tuple, bool]  # info, severity, HAC entries, on show list
+_PROCEDURE_SPECS: TableSetCache[dict[str, ProcedureSpec]] = TableSetCache(lambda tables: {})
+_SECONDARY_SPECS: TableSetCache[dict[str, SecondarySpec]] = TableSetCache(lambda tables: {})
+_MASK_TOKENS: TableSetCache[dict] = TableSetCache(lambda tables: {})
 
 
 def _sex(value: str | None) -> str:
     return value if value in ("M", "F") else "U"
 
 
-def _procedure_spec(code: str, tables: TableSet) -> tuple[frozenset, bool, bool]:
-    """5.3: (attributes with ORPROC, recognized, O.R.) of a code, kept per version."""
-    cache = tables._cache.setdefault("procedure", {})
+def _procedure_spec(code: str, tables: TableSet, cache: dict[str, ProcedureSpec]) -> ProcedureSpec:
+    """5.3: (attributes with ORPROC, recognized, O.R.) of a code."""
     spec = cache.get(code)
     if spec is None:
         table_attributes = tables.procedures.get(code.upper(), frozenset())
-        attributes = table_attributes
-        if "d468" in attributes or "d477" in attributes:
-            attributes = attributes | {"ORPROC"}
-        if tables.version.id >= 420:
-            is_or = bool({"d468", "d477", "ornec"} & table_attributes)
-        else:
-            is_or = not any(a.lower() == "nonor" for a in table_attributes)
-        spec = (attributes, bool(table_attributes), is_or)
+        spec = (with_orproc(table_attributes), bool(table_attributes),
+                is_operating_room(table_attributes, tables.version.id))
         if table_attributes:            # only valid codes are kept: junk input cannot grow the cache
             cache[code] = spec
     return spec
@@ -49,10 +54,11 @@ def _procedure_spec(code: str, tables: TableSet) -> tuple[frozenset, bool, bool]
 def build_procedures(codes: tuple[str, ...], tables: TableSet) -> list[PrRecord]:
     """5.1 and 5.3: procedure records in claim order, with attributes, recognized and O.R. flags."""
     records = []
+    cache = _PROCEDURE_SPECS(tables)
     for index, code in enumerate(codes):
         code = "null" if code is None else code
-        attributes, recognized, is_or = _procedure_spec(code, tables)
-        record = PrRecord(code, index, attributes, recognized, is_or)
+        attributes, recognized, is_or = _procedure_spec(code, tables, cache)
+        record = PrRecord(code, attributes, recognized, is_or)
         if index == 0:
             record.marks.add(FIRST_POSITION)
         records.append(record)
@@ -85,30 +91,26 @@ def form_clusters(procedures: list[PrRecord], tables: TableSet) -> list[PrRecord
                 break
     out = []
     for cluster_id in sorted(formed):
-        attributes = tables.procedures.get(cluster_id, frozenset())
-        if "d468" in attributes or "d477" in attributes:
-            attributes = attributes | {"ORPROC"}
-        out.append(PrRecord(cluster_id, -1, attributes, bool(attributes)))
+        attributes = with_orproc(tables.procedures.get(cluster_id, frozenset()))
+        out.append(PrRecord(cluster_id, attributes, bool(attributes)))
     return out
 
 
-def _secondary_spec(code: str, tables: TableSet) -> tuple:
-    """What a valid code brings as a secondary diagnosis: (info, severity, HAC entries, on show list).
-    Kept per version, since every claim asks the same questions of the same codes (5.4)."""
-    cache = tables._cache.setdefault("secondary", {})
+def _secondary_spec(code: str, tables: TableSet, cache: dict[str, SecondarySpec]) -> SecondarySpec:
+    """What a valid code brings as a secondary diagnosis: (info, severity, HAC entries, on show list) (5.4)."""
     spec = cache.get(code)
     if spec is None:
         info = tables.diagnoses.get(code.upper())
         if info is None:
-            return None, "NON_CC", (), False
-        entries = ()
+            return None, Severity.NON_CC, (), False
+        entries: tuple[tuple[int, str], ...] = ()
         if any(a.startswith("HAC") for a in info.hac_attributes):
             lists = tables.hac_lists.get(code.upper())
             if lists is not None:
                 count = len(set(lists.numbers))
                 entries = tuple((number, next((op for op in lists.operands if str(number) in op), ""))
                                 for number in lists.numbers[:count])
-        spec = (info, info.severity, entries, "hac06_show" in info.hac_attributes and bool(entries))
+        spec = (info, _SEVERITY_OF[info.severity], entries, "hac06_show" in info.hac_attributes and bool(entries))
         cache[code] = spec
     return spec
 
@@ -116,10 +118,11 @@ def _secondary_spec(code: str, tables: TableSet) -> tuple:
 def build_secondary(claim: Claim, tables: TableSet) -> list[DxRecord]:
     """5.4: sdx records in claim order with severity and HAC entries."""
     records = []
+    cache = _SECONDARY_SPECS(tables)
     for index, dx in enumerate(claim.sdx):
         code = "null" if dx.code is None else dx.code
-        info, severity, entries, on_show_list = _secondary_spec(code, tables)
-        d = DxRecord(code, dx.poa or "", index, info, severity)
+        info, severity, entries, on_show_list = _secondary_spec(code, tables, cache)
+        d = DxRecord(code, dx.poa or "", info, severity)
         if entries:
             d.hac_entries = [HacEntry(number, name) for number, name in entries]
             if on_show_list:
@@ -141,11 +144,12 @@ def apply_exclusions(pdx: DxRecord, sdx: list[DxRecord], status: int | None, tab
 def build_principal(claim: Claim, sex: str, tables: TableSet) -> tuple[DxRecord, int]:
     """5.6: the principal diagnosis record and its MDC (sex-dependent where the tables say so)."""
     code = "null" if claim.pdx is None or claim.pdx.code is None else claim.pdx.code
+    poa = (claim.pdx.poa if claim.pdx else "") or ""
     if code == "":
-        return DxRecord("", claim.pdx.poa or "", 0, None), -1
+        return DxRecord("", poa, None), -1
     info = tables.diagnoses.get(code.upper())
-    pdx = DxRecord(code, (claim.pdx.poa if claim.pdx else "") or "", 0, info,
-                   info.severity if info else "NON_CC")
+    pdx = DxRecord(code, poa, info,
+                   _SEVERITY_OF[info.severity] if info else Severity.NON_CC)
     if info is not None and any(a.endswith("hac11_pdx") for a in info.hac_attributes):
         pdx.hac_entries.append(HacEntry(11, "hac11_pdx"))
     by_sex = tables.sex_mdcs.get(code.upper())
@@ -172,12 +176,12 @@ def _has_duplicate_codes(procedures: list[PrRecord]) -> bool:
     return len({p.code for p in procedures}) != len(procedures)
 
 
-def _drg_cc_mcc(result: PassResult) -> str:
+def _drg_cc_mcc(result: PassResult) -> Severity:
     """16.3: whether the deciding formula used an sdx CC/MCC."""
     if result.deciding is None:
-        return "NON_CC"
+        return Severity.NON_CC
     names = {name for prefix, name in result.deciding.accumulated if prefix == "NONE"}
-    return "MCC" if "MCC" in names else "CC" if "CC" in names else "NON_CC"
+    return Severity.MCC if "MCC" in names else Severity.CC if "CC" in names else Severity.NON_CC
 
 
 def _path(result: PassResult, pdx_mdc: int) -> GroupingPath | None:
@@ -190,14 +194,15 @@ def _path(result: PassResult, pdx_mdc: int) -> GroupingPath | None:
 
 def mark_phase(phase: str, result: PassResult, initial: PassResult, pdx: DxRecord, sdx: list[DxRecord],
                procedures: list[PrRecord], clusters: list[PrRecord], pdx_mdc: int, version_id: int) -> None:
-    """Section 12 for one phase."""
+    """Section 12 for one phase (of a pass that grouped: it has a deciding formula)."""
     deciding = result.deciding
+    assert deciding is not None
     drg_changed = initial.deciding is None or deciding is None or deciding.drg != initial.deciding.drg
     mark_diagnoses(phase, deciding, sdx, pdx, drg_changed and phase == "FINAL")
     if phase == "INITIAL":
-        pdx.impact = "INITIAL"
+        pdx.impact = AffectsDrg.INITIAL
     else:
-        pdx.impact = "BOTH"
+        pdx.impact = AffectsDrg.BOTH
     if procedures:
         marker = ProcedureMarker(phase, deciding, procedures, clusters, pdx_mdc, version_id)
         marker.run()
@@ -224,7 +229,7 @@ def group_claim(claim: Claim, tables: TableSet, hospital_status: str | None = No
     apply_exclusions(pdx, sdx_claim_order, status, tables)
     sdx = processing_order(sdx_claim_order)
 
-    mask = build_mask(pdx, sdx, procedures, clusters, status, sex, tables._cache.setdefault("mask_tokens", {}))
+    mask = build_mask(pdx, sdx, procedures, clusters, status, sex, _MASK_TOKENS(tables))
     base = Evaluation(mask, pdx, sdx, procedures, pdx_mdc, None)
 
     initial = grouping_pass(program.formulas, base, SeverityCalculator(sdx), pdx_mdc)
@@ -267,20 +272,20 @@ def assemble(claim: Claim, tables: TableSet, initial: PassResult, final: PassRes
     met_numbers = {h.number for d in sdx for h in d.reported_hacs if h.usage == MET}
     categories = len(met_numbers)
     if hospital == "EXEMPT" or categories == 0:
-        hac_status = "NOT_APPLICABLE"
+        hac_status = HacStatus.NOT_APPLICABLE
     elif initial.drg == final.drg:
-        hac_status = "FINAL_DRG_NO_CHANGE"
+        hac_status = HacStatus.FINAL_DRG_NO_CHANGE
     elif final.drg == 999:
-        hac_status = "FINAL_DRG_UNGROUPABLE"
+        hac_status = HacStatus.FINAL_DRG_UNGROUPABLE
     else:
-        hac_status = "FINAL_DRG_CHANGES"
+        hac_status = HacStatus.FINAL_DRG_CHANGES
 
     pdx_hacs: tuple[HacReport, ...] = ()
     if pdx.hac_entries and any(h.number == 11 and h.usage == MET for d in sdx for h in d.reported_hacs):
         pdx_hacs = (HacReport(11, None, NOT_ON_HAC_LIST),)
     pdx_code = None if claim.pdx is None else claim.pdx.code
-    pdx_result = DiagnosisResult(pdx_code, pdx.recognized, pdx.impact, "NEITHER", "NEITHER",
-                                 "POA_NOT_CHECKED", pdx_hacs, pdx.severity)
+    pdx_result = DiagnosisResult(pdx_code, pdx.recognized, pdx.impact, SeverityUsage.NEITHER,
+                                 SeverityUsage.NEITHER, PoaError.POA_NOT_CHECKED, pdx_hacs, pdx.severity)
     sdx_results = tuple(
         DiagnosisResult(d.code, d.info is not None, d.impact, d.initial_usage, d.final_usage, d.poa_error,
                         tuple([HacReport(h.number, h.list_name, h.usage) for h in d.reported_hacs])
@@ -298,6 +303,7 @@ def assemble(claim: Claim, tables: TableSet, initial: PassResult, final: PassRes
         final_return_code=final.return_code, final_med_surg=final.med_surg, final_severity=final.severity,
         hac_status=hac_status, hac_categories=categories,
         pdx=pdx_result, sdx=sdx_results, procedures=procedure_results,
-        initial_drg_cc_mcc=_drg_cc_mcc(initial), final_drg_cc_mcc=_drg_cc_mcc(final) if not hac_stopped else "NON_CC",
+        initial_drg_cc_mcc=_drg_cc_mcc(initial),
+        final_drg_cc_mcc=_drg_cc_mcc(final) if not hac_stopped else Severity.NON_CC,
         initial_path=_path(initial, pdx_mdc), final_path=_path(final, pdx_mdc),
     )

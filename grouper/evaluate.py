@@ -1,4 +1,4 @@
-"""Evaluating one parsed formula against a claim (GROUPER_LOGIC.md sections 7.3-7.5).
+"""Evaluating one compiled formula against a claim (docs/GROUPER_LOGIC.md sections 7.3-7.5).
 
 Evaluation is left to right with short circuit; every true atom adds its token to the
 accumulated set, and the special operands set marks on the codes as a side effect.
@@ -10,10 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from drg.grouper.formula import RETURN_CODE_OPERANDS, Atom
 from drg.grouper.mask import Mask
 from drg.grouper.state import (BILATERAL, FUSION, NOT_INCIDENT, SIG_TRAUMA, STENT_4, VESSEL_4,
                                DxRecord, PrRecord)
+from drg.grouper.vocabulary import ReturnCode, Severity
+from drg.tables.formula import Atom
+
+# The special operands that end a pass with a return code (section 7.5): the mask entry each
+# one looks for, and the code it returns.
+RETURN_CODE_OPERANDS = {
+    "INVALID_PDX": ("PDX", "invalid_pdx", ReturnCode.INVALID_PDX),
+    "PDX_ECODE": ("PDX", "pdx_ecode", ReturnCode.DX_CANNOT_BE_PDX),
+    "INVALID_SEX": ("NONE", "invalid_sex", ReturnCode.INVALID_SEX),
+    "INVALID_DSTAT": ("NONE", "invalid_dstat", ReturnCode.INVALID_DISCHARGE_STATUS),
+}
 
 TRAUMA_REGIONS = ("sthead", "stchest", "stabdom", "stkidney", "sturin", "stpel", "stuplimb", "stlolimb")
 JOINT_SIDES = ("righthip", "rightknee", "rightankle", "lefthip", "leftknee", "leftankle")
@@ -31,9 +41,9 @@ class Evaluation:
     procedures: list     # processing order, clusters excluded
     pdx_mdc: int
     mdc: int | None      # current MDC (None: no suppression check, as for HAC formulas)
-    severity: str | None = None
+    severity: Severity | None = None
     accumulated: dict = field(default_factory=dict)   # token -> None, insertion ordered
-    return_code: str = "OK"
+    return_code: ReturnCode = ReturnCode.OK
 
 
 def evaluate(formula, ev: Evaluation) -> bool:
@@ -47,6 +57,7 @@ def _has_entry(ev: Evaluation, prefix: str, name: str) -> bool:
 
 
 def _return_code_operand(atom: Atom, ev: Evaluation) -> bool:
+    assert atom.special is not None      # SPECIALS maps only special atoms here
     prefix, name, code = RETURN_CODE_OPERANDS[atom.special]
     if _has_entry(ev, prefix, name):
         ev.accumulated[(prefix, name)] = None

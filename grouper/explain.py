@@ -7,23 +7,32 @@ that code to say what the DRG would be without it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from drg.claim import Claim
 from drg.grouper.engine import group_claim
-from drg.grouper.passes import UNRELATED_OR_DRGS
 from drg.grouper.result import GroupingPath, GroupingResult
+from drg.grouper.vocabulary import ReturnCode
 from drg.tables import TableSet
+from drg.tables.cms import UNRELATED_OR_DRGS
 
-RETURN_CODE_WORDS = {
-    "DX_CANNOT_BE_PDX": "the principal diagnosis is an external-cause code (V00-Y99), which cannot be principal",
-    "INVALID_SEX": "the principal diagnosis depends on the patient's sex, and the sex is unknown",
-    "INVALID_DISCHARGE_STATUS": "the discharge status is not one the grouper knows, and this DRG logic needs it",
-    "INVALID_PDX": "the principal diagnosis is missing or not a valid code in this version",
-    "HAC_MISSING_ONE_POA": "a hospital-acquired condition was met and a HAC-list diagnosis has a missing or unusable POA value",
-    "HAC_STATUS_INVALID_POA_N_OR_U": "hospital POA status unknown: a hospital-acquired condition was met (POA N or U)",
-    "HAC_STATUS_INVALID_POA_INVALID_OR_1": "hospital POA status unknown: a hospital-acquired condition was met (POA blank, 1 or invalid)",
-    "HAC_STATUS_INVALID_MULT_HACS_POA_NOT_Y_W": "hospital POA status unknown: a hospital-acquired condition was met on a claim with several secondary diagnoses",
+RETURN_CODE_WORDS: dict[ReturnCode, str] = {
+    ReturnCode.DX_CANNOT_BE_PDX:
+        "the principal diagnosis is an external-cause code (V00-Y99), which cannot be principal",
+    ReturnCode.INVALID_SEX: "the principal diagnosis depends on the patient's sex, and the sex is unknown",
+    ReturnCode.INVALID_DISCHARGE_STATUS:
+        "the discharge status is not one the grouper knows, and this DRG logic needs it",
+    ReturnCode.INVALID_PDX: "the principal diagnosis is missing or not a valid code in this version",
+    ReturnCode.HAC_MISSING_ONE_POA:
+        "a hospital-acquired condition was met and a HAC-list diagnosis has a missing or unusable POA value",
+    ReturnCode.HAC_STATUS_INVALID_POA_N_OR_U:
+        "hospital POA status unknown: a hospital-acquired condition was met (POA N or U)",
+    ReturnCode.HAC_STATUS_INVALID_POA_INVALID_OR_1:
+        "hospital POA status unknown: a hospital-acquired condition was met (POA blank, 1 or invalid)",
+    ReturnCode.HAC_STATUS_INVALID_MULT_HACS_POA_NOT_Y_W:
+        ("hospital POA status unknown: a hospital-acquired condition was met on a claim with several "
+         "secondary diagnoses"),
 }
 
 TOKEN_WORDS = {
@@ -83,7 +92,7 @@ def describe_token(prefix: str, name: str) -> str:
     return f"a procedure (or procedure combination) with attribute '{name}'"
 
 
-def _path_lines(path: GroupingPath, result_mdc: int, tables: TableSet) -> list[ExplanationLine]:
+def _path_lines(path: GroupingPath, result_mdc: int | None, tables: TableSet) -> list[ExplanationLine]:
     lines = []
     stops = path.mdc_stops
     if path.formula_mdc == 0 and stops == (0,):
@@ -95,16 +104,22 @@ def _path_lines(path: GroupingPath, result_mdc: int, tables: TableSet) -> list[E
         lines.append(ExplanationLine("MDC", None, f"the pre-MDC logic rerouted the claim to MDC {stops[1]} ({why})"))
     else:
         lines.append(ExplanationLine("MDC", None, (
-            f"MDC {result_mdc} ({tables.mdc_titles.get(result_mdc, '')}) comes from the principal diagnosis")))
+            f"MDC {result_mdc} ({_title(tables.mdc_titles, result_mdc)}) comes from the principal diagnosis")))
     if stops and stops[-1] == 29 or path.formula_mdc == 29:
         lines.append(ExplanationLine("MDC", None, (
             "an O.R. procedure unrelated to the principal diagnosis's MDC sent the claim to the "
             "unrelated-O.R. DRGs 981-989")))
     matched = "; ".join(describe_token(p, n) for p, n in path.matched) or "no condition"
+    formula_list = "the pre-MDC list" if path.formula_mdc == 0 else f"MDC {path.formula_mdc}"
     lines.append(ExplanationLine("DRG", None, (
-        f"selected by formula rank {path.rank} of {'the pre-MDC list' if path.formula_mdc == 0 else f'MDC {path.formula_mdc}'}: "
+        f"selected by formula rank {path.rank} of {formula_list}: "
         f"{path.formula}  — true because: {matched}")))
     return lines
+
+
+def _title(titles: Mapping[int, str], number: int | None) -> str:
+    """The title of a DRG or MDC number, "" when there is none (or no number)."""
+    return titles.get(number, "") if number is not None else ""
 
 
 def _without(claim: Claim, sdx_index: int) -> Claim:
@@ -126,7 +141,7 @@ def _sdx_line(index: int, d, result: GroupingResult, claim: Claim, tables: Table
         if d.affects_drg in ("BOTH", "FINAL", "INITIAL"):
             alternative = group_claim(_without(claim, index), tables)
             message += (f"; it is the {usage} that sets the DRG's severity — without it the DRG would be "
-                        f"{alternative.final_drg} ({tables.drg_titles.get(alternative.final_drg, '')})")
+                        f"{alternative.final_drg} ({_title(tables.drg_titles, alternative.final_drg)})")
     elif usage in ("MCC_EXCLUDED", "CC_EXCLUDED"):
         message = f"{level}, but excluded as a CC/MCC by the principal diagnosis {pdx_code} (CC exclusion list)"
     elif usage in ("MCC_EXCLUDED_BY_DRG_LOGIC", "CC_EXCLUDED_BY_DRG_LOGIC"):
@@ -135,7 +150,8 @@ def _sdx_line(index: int, d, result: GroupingResult, claim: Claim, tables: Table
         numbers = ", ".join(f"HAC {h.hac_number:02d} ({tables.hac_titles.get(h.hac_number, '')})" for h in met_hac)
         message = (f"{level}; counted in the initial DRG, but it is a hospital-acquired condition not present on "
                    f"admission ({numbers}), so the final DRG does not count it")
-    elif d.severity == "MCC" and result.final_return_code == "OK" and d.affects_drg == "NONE" and usage == "NEITHER" and initial == "NEITHER":
+    elif (d.severity == "MCC" and result.final_return_code == "OK" and d.affects_drg == "NONE"
+          and usage == "NEITHER" and initial == "NEITHER"):
         message = f"{level} only when the patient is discharged alive; the patient died, so it does not count"
     elif d.severity in ("MCC", "CC") and usage == "NEITHER" and result.final_drg == 999:
         message = f"{level}; no CC/MCC was counted because the claim could not be grouped"
@@ -167,9 +183,9 @@ def explain_claim(claim: Claim, tables: TableSet) -> Explanation:
     """Group a claim and say why, step by step."""
     result = group_claim(claim, tables)
     drg = result.final_drg
-    weight = tables.weights.get(drg)
+    weight = tables.weights.get(drg) if drg is not None else None
     lines: list[ExplanationLine] = [ExplanationLine("RESULT", None, (
-        f"MS-DRG {drg} {tables.drg_titles.get(drg, '')} (MDC {result.final_mdc}, {result.final_med_surg.lower()}, "
+        f"MS-DRG {drg} {_title(tables.drg_titles, drg)} (MDC {result.final_mdc}, {result.final_med_surg.lower()}, "
         f"severity {result.final_severity}) under version {tables.version.label}"))]
     if result.initial_return_code != "OK":
         lines.append(ExplanationLine("RETURN_CODE", None, (
@@ -197,5 +213,5 @@ def explain_claim(claim: Claim, tables: TableSet) -> Explanation:
         lines.append(_sdx_line(index, d, result, claim, tables))
     for p in result.procedures:
         lines.append(_procedure_line(p, result, tables.version.label))
-    return Explanation(result, tables.drg_titles.get(drg, ""), tables.mdc_titles.get(result.final_mdc, ""),
+    return Explanation(result, _title(tables.drg_titles, drg), _title(tables.mdc_titles, result.final_mdc),
                        weight.relative_weight if weight else None, tuple(lines))

@@ -1,12 +1,13 @@
 """Hospital-acquired conditions: POA checks, HAC criteria, HAC return codes and the reported
-HAC lists (GROUPER_LOGIC.md section 14)."""
+HAC lists (docs/GROUPER_LOGIC.md section 14)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from drg.grouper.evaluate import Evaluation, evaluate
 from drg.grouper.state import (EXCLUDED, EXCLUSION, EXEMPT, MET, NOT_MET, ON_SHOW_LIST, DxRecord,
                                PrRecord)
+from drg.grouper.vocabulary import PoaError, ReturnCode
 
 POA_YES = frozenset({"Y", "W"})
 POA_NO = frozenset({"N", "U"})
@@ -18,18 +19,20 @@ def poa_unusable(poa: str) -> bool:
     return poa not in POA_YES and poa not in POA_NO
 
 
-def poa_error(poa: str) -> str:
+def poa_error(poa: str) -> PoaError:
+    """What the grouper reports about a POA value it checked."""
     if poa in POA_YES:
-        return "POA_RECOGNIZED_YES_POA"
+        return PoaError.POA_RECOGNIZED_YES_POA
     if poa in POA_NO:
-        return "POA_RECOGNIZED_NOT_POA"
-    return "POA_NOT_RECOGNIZED"
+        return PoaError.POA_RECOGNIZED_NOT_POA
+    return PoaError.POA_NOT_RECOGNIZED
 
 
 @dataclass
 class HacOutcome:
-    return_code: str | None = None        # a HAC return code that makes the final result ungroupable
-    met_numbers: set = field(default_factory=set)
+    """What HAC processing decided for the claim."""
+
+    return_code: ReturnCode | None = None   # a HAC return code that makes the final result ungroupable
 
 
 def process_hacs(hospital_status: str, sdx: list[DxRecord], procedures: list[PrRecord],
@@ -39,7 +42,7 @@ def process_hacs(hospital_status: str, sdx: list[DxRecord], procedures: list[PrR
     outcome = HacOutcome()
     if hospital_status == "EXEMPT":                                              # 14.1
         for d in with_entries:
-            d.poa_error = "HOSPITAL_EXEMPT"
+            d.poa_error = PoaError.HOSPITAL_EXEMPT
             for h in d.hac_entries:
                 h.usage = EXEMPT
         build_reported_lists(with_entries, version_id)
@@ -53,7 +56,7 @@ def process_hacs(hospital_status: str, sdx: list[DxRecord], procedures: list[PrR
         for h in d.hac_entries:
             if d.poa in POA_YES:
                 h.usage = NOT_MET
-                d.poa_error = "POA_RECOGNIZED_YES_POA"
+                d.poa_error = PoaError.POA_RECOGNIZED_YES_POA
             elif EXCLUDED in d.marks:
                 h.usage = EXCLUSION
                 d.poa_error = poa_error(d.poa)
@@ -93,22 +96,22 @@ def process_hacs(hospital_status: str, sdx: list[DxRecord], procedures: list[PrR
             elif bad_poa_seen:
                 ungroupable = True
         if ungroupable:
-            outcome.return_code = "HAC_MISSING_ONE_POA"
+            outcome.return_code = ReturnCode.HAC_MISSING_ONE_POA
     elif met_codes and hospital_status == "UNKNOWN":                             # 14.5
         outcome.return_code = _unknown_status_code(with_entries, len(sdx))
     build_reported_lists(with_entries, version_id)
     return outcome
 
 
-def _unknown_status_code(with_entries: list[DxRecord], sdx_count: int) -> str | None:
+def _unknown_status_code(with_entries: list[DxRecord], sdx_count: int) -> ReturnCode | None:
     for d in with_entries:
         for _ in d.hac_entries:
             if sdx_count >= 2:
-                return "HAC_STATUS_INVALID_MULT_HACS_POA_NOT_Y_W"
+                return ReturnCode.HAC_STATUS_INVALID_MULT_HACS_POA_NOT_Y_W
             if d.poa in POA_NO:
-                return "HAC_STATUS_INVALID_POA_N_OR_U"
+                return ReturnCode.HAC_STATUS_INVALID_POA_N_OR_U
             if poa_unusable(d.poa):
-                return "HAC_STATUS_INVALID_POA_INVALID_OR_1"
+                return ReturnCode.HAC_STATUS_INVALID_POA_INVALID_OR_1
     return None
 
 

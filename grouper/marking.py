@@ -1,11 +1,12 @@
-"""Marking: which codes affected the initial and the final DRG (GROUPER_LOGIC.md section 12)."""
+"""Marking: which codes affected the initial and the final DRG (docs/GROUPER_LOGIC.md section 12)."""
 from __future__ import annotations
 
 from drg.grouper.evaluate import TRAUMA_REGIONS
-from drg.grouper.passes import UNRELATED_OR_DRGS, Match
+from drg.grouper.passes import Match
 from drg.grouper.state import (DEATH_EXCLUSION, EXCLUDED, FIRST_POSITION, FUSION, MARKED, MET,
                                NOT_INCIDENT, SIG_TRAUMA, STENT_4, SUPPRESSED, VESSEL_4, DxRecord,
                                PrRecord, add_impact, mark)
+from drg.tables.cms import UNRELATED_OR_DRGS
 
 _SEVERITY_TOKENS = ("MCC", "CC", "NON_CC")
 _NOT_COUNTED = frozenset({SUPPRESSED, EXCLUDED, DEATH_EXCLUSION})
@@ -73,7 +74,7 @@ class ProcedureMarker:
 
     def principal_qualifies(self) -> bool:
         """The principal procedure must be O.R. from 41.0 on (section 19)."""
-        return self.version_id < 410 or self.principal.is_or
+        return self.version_id < 410 or (self.principal is not None and self.principal.is_or)
 
     def mark_cluster_members(self, cluster: PrRecord) -> None:
         seen: set[str] = set()

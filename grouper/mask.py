@@ -1,20 +1,10 @@
-"""The attribute mask a claim's formulas are evaluated against (GROUPER_LOGIC.md section 6)."""
+"""The attribute mask a claim's formulas are evaluated against (docs/GROUPER_LOGIC.md section 6)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from drg.grouper.state import SEX_CONFLICT, DxRecord, PrRecord
-
-DIED = 20
-LEFT_AMA = 7
-TRANSFER_TO_ACUTE = frozenset({2, 5, 66, 82, 85, 94})
-KNOWN_DISCHARGE_STATUSES = frozenset(
-    list(range(1, 8)) + [20, 21, 30, 43, 50, 51, 61, 62, 63, 64, 65, 66, 69, 70] + list(range(81, 96)))
-
-
-def discharge_status_value(status: int | None) -> int | None:
-    """The grouper's status: the UB-04 code when it knows it, else None (its `NONE`)."""
-    return status if status in KNOWN_DISCHARGE_STATUSES else None
+from drg.tables.cms import DIED, LEFT_AMA, TRANSFER_TO_ACUTE
 
 
 @dataclass(slots=True)
@@ -31,19 +21,13 @@ class Mask:
     suppressed: dict = field(default_factory=dict)
     names: set = field(default_factory=set)
 
-    def has(self, prefix: str, name: str, mdc: int | None) -> bool:
-        """An entry matching the atom (prefix, name) is visible while MDC `mdc` is evaluated."""
-        if (prefix, name) in self.tokens:
-            return True
-        if prefix == "NONE":
-            return visible_in(self.suppressed, name, mdc)
-        return False
-
 
 def visible_in(suppressed: dict, name: str, mdc: int | None) -> bool:
     """Some suppressed-capable entry `name` is visible in `mdc` (None: no suppression check)."""
     sets = suppressed.get(name)
-    return bool(sets) and any(mdc is None or mdc not in hidden for hidden in sets)
+    if not sets:
+        return False
+    return any(mdc is None or mdc not in hidden for hidden in sets)
 
 
 def diagnosis_tokens(info, prefix: str, cache: dict) -> tuple[frozenset, frozenset]:

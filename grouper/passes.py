@@ -1,5 +1,5 @@
 """A grouping pass: claim severity per formula, the formulas of one MDC, pre-MDC, reroutes and
-the pass result (GROUPER_LOGIC.md sections 8, 9 and 10)."""
+the pass result (docs/GROUPER_LOGIC.md sections 8, 9 and 10)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from drg.grouper.compiled import CompiledFormula
 from drg.grouper.evaluate import Evaluation, evaluate
 from drg.grouper.state import DEATH_EXCLUSION, EXCLUDED, SUPPRESSED
+from drg.grouper.vocabulary import AffectsDrg, MedSurg, ReturnCode, Severity
 
-SEVERITY_RANK = {"MCC": 2, "CC": 1, "NON_CC": 0}
-SEVERITY_BY_RANK = ("NON_CC", "CC", "MCC")
-UNRELATED_OR_DRGS = frozenset({981, 982, 983, 987, 988, 989})
+SEVERITY_RANK = {Severity.MCC: 2, Severity.CC: 1, Severity.NON_CC: 0}
+SEVERITY_BY_RANK = (Severity.NON_CC, Severity.CC, Severity.MCC)
+OK = ReturnCode.OK
+_MED_SURG = {"SURGICAL": MedSurg.SURGICAL, "MEDICAL": MedSurg.MEDICAL}
 
 
 @dataclass(slots=True)
@@ -19,7 +21,7 @@ class Match:
 
     formula: CompiledFormula
     accumulated: dict
-    return_code: str
+    return_code: ReturnCode
 
     @property
     def drg(self) -> int:
@@ -37,9 +39,9 @@ class PassResult:
     drg: int
     base_drg: int
     mdc: int
-    med_surg: str
-    severity: str
-    return_code: str
+    med_surg: MedSurg
+    severity: Severity
+    return_code: ReturnCode
     deciding: Match | None = None
     pre: Match | None = None
     mdc_stops: tuple = ()
@@ -49,15 +51,15 @@ class PassResult:
         return self.deciding is None
 
 
-def ungroupable(return_code: str) -> PassResult:
+def ungroupable(return_code: ReturnCode) -> PassResult:
     """DRG 999 with a return code (section 10.6)."""
-    return PassResult(999, 999, 0, "NONE", "NONE", return_code)
+    return PassResult(999, 999, 0, MedSurg.NONE, Severity.NONE, return_code)
 
 
 class PassStopped(Exception):
     """A return-code formula matched: the pass ends ungroupable."""
 
-    def __init__(self, return_code: str):
+    def __init__(self, return_code: ReturnCode):
         super().__init__(return_code)
         self.return_code = return_code
 
@@ -70,7 +72,7 @@ class SeverityCalculator:
         self._cache: dict = {}
         self.last_suppression: frozenset = frozenset()
 
-    def severity(self, suppression: frozenset) -> str:
+    def severity(self, suppression: frozenset) -> Severity:
         self.last_suppression = suppression
         cached = self._cache.get(suppression)
         if cached is None:
@@ -99,7 +101,7 @@ _NOT_COUNTED = frozenset({EXCLUDED, DEATH_EXCLUSION})
 
 
 def evaluate_mdc(formulas: dict, mdc: int, base: Evaluation, severity: SeverityCalculator
-                 ) -> tuple[Match | None, str]:
+                 ) -> tuple[Match | None, Severity]:
     """The first true formula of an MDC's list, and the severity of the last formula tried (section 9).
 
     Formulas that cannot be true for this mask and have no side effects are skipped (the
@@ -107,7 +109,7 @@ def evaluate_mdc(formulas: dict, mdc: int, base: Evaluation, severity: SeverityC
     when none matches."""
     formula_list = formulas.get(mdc)
     if formula_list is None:
-        return None, "NONE"
+        return None, Severity.NONE
     rows = formula_list.rows
     ev = Evaluation(base.mask, base.pdx, base.sdx, base.procedures, base.pdx_mdc, mdc)
     for position in formula_list.candidates(base.mask.names):
@@ -115,11 +117,11 @@ def evaluate_mdc(formulas: dict, mdc: int, base: Evaluation, severity: SeverityC
         current_severity = severity.severity(compiled.row.suppression)
         ev.severity = current_severity
         ev.accumulated = {}
-        ev.return_code = "OK"
+        ev.return_code = OK
         if evaluate(compiled.function, ev):
             return Match(compiled, ev.accumulated, ev.return_code), current_severity
     if not rows:
-        return None, "NONE"
+        return None, Severity.NONE
     return None, severity.severity(rows[-1].row.suppression)
 
 
@@ -128,7 +130,7 @@ def grouping_pass(formulas: dict, base: Evaluation, severity: SeverityCalculator
     stops = [0]
     pre, pass_severity = evaluate_mdc(formulas, 0, base, severity)
     try:
-        if pre is not None and pre.return_code != "OK":
+        if pre is not None and pre.return_code != OK:
             raise PassStopped(pre.return_code)
         reroute: Match | None = None
         rerouted = False
@@ -140,11 +142,11 @@ def grouping_pass(formulas: dict, base: Evaluation, severity: SeverityCalculator
             if rerouted or previous is None or previous.reroute_mdc == 0:
                 return
             match, sev = evaluate_mdc(formulas, previous.reroute_mdc, base, severity)
-            if match is not None and match.return_code != "OK":
+            if match is not None and match.return_code != OK:
                 raise PassStopped(match.return_code)
             if match is not None and match.reroute_mdc != 0:
                 match, sev = evaluate_mdc(formulas, match.reroute_mdc, base, severity)
-                if match is not None and match.return_code != "OK":
+                if match is not None and match.return_code != OK:
                     raise PassStopped(match.return_code)
             reroute, rerouted = match, True
             stops.append(previous.reroute_mdc)
@@ -153,8 +155,8 @@ def grouping_pass(formulas: dict, base: Evaluation, severity: SeverityCalculator
         reroute_step(pre)
         if pre is None and reroute is None:                                       # 10.3
             pdx_match, sev = evaluate_mdc(formulas, pdx_mdc, base, severity)
-            if pdx_match is not None and pdx_match.return_code != "OK":
-                base.pdx.impact = "NONE"
+            if pdx_match is not None and pdx_match.return_code != OK:
+                base.pdx.impact = AffectsDrg.NONE
                 raise PassStopped(pdx_match.return_code)
             done = True
             stops.append(pdx_mdc)
@@ -167,13 +169,13 @@ def grouping_pass(formulas: dict, base: Evaluation, severity: SeverityCalculator
 
     deciding = reroute if rerouted and reroute is not None else (pdx_match if done else pre)   # 10.4
     if deciding is None or deciding.drg == 0:
-        raise RuntimeError("no DRG formula decided the claim (GROUPER_LOGIC.md 10.4)")
+        raise RuntimeError("no DRG formula decided the claim (docs/GROUPER_LOGIC.md section 10.4)")
     row = deciding.formula.row
     return PassResult(
         drg=row.drg, base_drg=row.base_drg, mdc=result_mdc(row.drg, pdx_mdc, stops),
-        med_surg=row.surgical.upper() if row.surgical.upper() in ("SURGICAL", "MEDICAL") else "NONE",
-        severity="NONE" if row.drg == 998 else pass_severity,
-        return_code="OK", deciding=deciding, pre=pre, mdc_stops=tuple(stops))
+        med_surg=_MED_SURG.get(row.surgical.upper(), MedSurg.NONE),
+        severity=Severity.NONE if row.drg == 998 else pass_severity,
+        return_code=OK, deciding=deciding, pre=pre, mdc_stops=tuple(stops))
 
 
 def result_mdc(drg: int, pdx_mdc: int, stops: list[int]) -> int:

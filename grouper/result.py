@@ -1,12 +1,16 @@
 """The grouping result: every field of the CMS grouper's output (golden/README.md).
 
 The per-code records are NamedTuples: immutable records like the frozen dataclasses, but
-several times cheaper to build, and one is built for every code of every claim.
+several times cheaper to build, and one is built for every code of every claim. The words
+are the StrEnums of drg.grouper.vocabulary, spelled as the golden outputs spell them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from drg.grouper.vocabulary import (AffectsDrg, HacStatus, HacUsage, MedSurg, PoaError, ReturnCode, Severity,
+                                    SeverityUsage)
 
 
 class HacReport(NamedTuple):
@@ -14,7 +18,7 @@ class HacReport(NamedTuple):
 
     hac_number: int
     hac_list: str | None
-    hac_usage: str
+    hac_usage: HacUsage
 
     def to_dict(self) -> dict:
         return {"hac_number": self.hac_number, "hac_list": self.hac_list, "hac_usage": self.hac_usage}
@@ -25,12 +29,12 @@ class DiagnosisResult(NamedTuple):
 
     code: str | None
     recognized: bool
-    affects_drg: str
-    initial_severity_usage: str
-    final_severity_usage: str
-    poa_error: str
+    affects_drg: AffectsDrg
+    initial_severity_usage: SeverityUsage
+    final_severity_usage: SeverityUsage
+    poa_error: PoaError
     hacs: tuple[HacReport, ...]
-    severity: str = "NON_CC"           # the code's own CC/MCC level in the version (not in the golden form)
+    severity: Severity = Severity.NON_CC   # the code's own CC/MCC level in the version (not in the golden form)
 
     def to_dict(self) -> dict:
         return {"code": self.code, "recognized": self.recognized, "affects_drg": self.affects_drg,
@@ -44,9 +48,9 @@ class ProcedureResult(NamedTuple):
 
     code: str
     recognized: bool
-    affects_drg: str
+    affects_drg: AffectsDrg
     is_or: bool
-    hac_usage: tuple[str, ...]
+    hac_usage: tuple[str, ...]              # HAC_08 .. HAC_14
 
     def to_dict(self) -> dict:
         return {"code": self.code, "recognized": self.recognized, "affects_drg": self.affects_drg,
@@ -78,22 +82,22 @@ class GroupingResult:
     initial_drg: int | None
     initial_mdc: int | None
     initial_base_drg: int | None
-    initial_return_code: str
-    initial_med_surg: str
-    initial_severity: str
+    initial_return_code: ReturnCode
+    initial_med_surg: MedSurg
+    initial_severity: Severity
     final_drg: int | None
     final_mdc: int | None
     final_base_drg: int | None
-    final_return_code: str
-    final_med_surg: str
-    final_severity: str
-    hac_status: str
+    final_return_code: ReturnCode
+    final_med_surg: MedSurg
+    final_severity: Severity
+    hac_status: HacStatus
     hac_categories: int
     pdx: DiagnosisResult
     sdx: tuple[DiagnosisResult, ...]
     procedures: tuple[ProcedureResult, ...]
-    initial_drg_cc_mcc: str = "NON_CC"   # whether the initial DRG's formula used an sdx CC/MCC (16.3)
-    final_drg_cc_mcc: str = "NON_CC"
+    initial_drg_cc_mcc: Severity = Severity.NON_CC   # whether the initial DRG's formula used an sdx CC/MCC (16.3)
+    final_drg_cc_mcc: Severity = Severity.NON_CC
     initial_path: GroupingPath | None = None   # None when the pass was ungroupable
     final_path: GroupingPath | None = None
 

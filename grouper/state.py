@@ -1,9 +1,10 @@
 """Per-claim working records: one per diagnosis and procedure, carrying the marks and flags
-that the grouping steps set (GROUPER_LOGIC.md section 5.1). Internal to the engine."""
+that the grouping steps set (docs/GROUPER_LOGIC.md section 5.1). Internal to the engine."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from drg.grouper.vocabulary import AffectsDrg, HacUsage, PoaError, Severity, SeverityUsage
 from drg.tables.records import DiagnosisInfo
 
 # internal marks
@@ -21,19 +22,19 @@ VESSEL_4 = "VESSEL_4"
 BILATERAL = "BILATERAL"
 MARKED = {"INITIAL": "MARKED_FOR_INITIAL", "FINAL": "MARKED_FOR_FINAL"}
 
-# HAC entry usages
-NOT_ON_HAC_LIST = "NOT_ON_HAC_LIST"
-MET = "HAC_CRITERIA_MET"
-NOT_MET = "HAC_CRITERIA_NOT_MET"
-EXCLUSION = "HAC_NOT_APPLICABLE_EXCLUSION"
-EXEMPT = "HAC_NOT_APPLICABLE_EXEMPT"
+# HAC entry usages, by their short names in the engine
+NOT_ON_HAC_LIST = HacUsage.NOT_ON_HAC_LIST
+MET = HacUsage.HAC_CRITERIA_MET
+NOT_MET = HacUsage.HAC_CRITERIA_NOT_MET
+EXCLUSION = HacUsage.HAC_NOT_APPLICABLE_EXCLUSION
+EXEMPT = HacUsage.HAC_NOT_APPLICABLE_EXEMPT
 
 
 @dataclass(slots=True)
 class HacEntry:
     number: int
     list_name: str | None
-    usage: str = NOT_ON_HAC_LIST
+    usage: HacUsage = NOT_ON_HAC_LIST
 
 
 @dataclass(eq=False, slots=True)
@@ -42,14 +43,13 @@ class DxRecord:
 
     code: str                      # as given
     poa: str
-    claim_index: int
     info: DiagnosisInfo | None     # None when not valid in the version
-    severity: str = "NON_CC"
+    severity: Severity = Severity.NON_CC
     marks: set = field(default_factory=set)
-    impact: str = "NONE"
-    initial_usage: str = "NEITHER"
-    final_usage: str = "NEITHER"
-    poa_error: str = "POA_NOT_CHECKED"
+    impact: AffectsDrg = AffectsDrg.NONE
+    initial_usage: SeverityUsage = SeverityUsage.NEITHER
+    final_usage: SeverityUsage = SeverityUsage.NEITHER
+    poa_error: PoaError = PoaError.POA_NOT_CHECKED
     hac_entries: list = field(default_factory=list)
     reported_hacs: list = field(default_factory=list)
 
@@ -64,17 +64,16 @@ class DxRecord:
 
 @dataclass(eq=False, slots=True)
 class PrRecord:
-    """A procedure (or, with `is_cluster`, a formed cluster) as the grouper works on it."""
+    """A procedure (or a formed cluster, code Z@nnnn) as the grouper works on it."""
 
     code: str
-    claim_index: int
     attributes: frozenset
     recognized: bool
     is_or: bool = False
     suppression: set = field(default_factory=set)
     cluster_ids: list = field(default_factory=list)
     marks: set = field(default_factory=set)
-    impact: str = "NONE"
+    impact: AffectsDrg = AffectsDrg.NONE
     hac_usage: set = field(default_factory=set)
 
     def state(self) -> tuple:
@@ -83,11 +82,14 @@ class PrRecord:
                 frozenset(self.suppression), tuple(self.cluster_ids))
 
 
-def add_impact(current: str, phase: str) -> str:
+_AFTER_FINAL = {AffectsDrg.NONE: AffectsDrg.FINAL, AffectsDrg.INITIAL: AffectsDrg.BOTH}
+
+
+def add_impact(current: AffectsDrg, phase: str) -> AffectsDrg:
     """The DRG-impact merge of section 12: INITIAL sets INITIAL; FINAL turns NONE->FINAL, INITIAL->BOTH."""
     if phase == "INITIAL":
-        return "INITIAL" if current in ("NONE", "INITIAL") else current
-    return {"NONE": "FINAL", "INITIAL": "BOTH"}.get(current, current)
+        return AffectsDrg.INITIAL if current in (AffectsDrg.NONE, AffectsDrg.INITIAL) else current
+    return _AFTER_FINAL.get(current, current)
 
 
 def mark(record: "DxRecord | PrRecord", phase: str) -> None:

@@ -48,7 +48,8 @@ def build(source_dir: Path, weights_dir: Path | None = None, out_dir: Path = DAT
         emit(name, read_cms_table(source_dir, name), f"cms-msdrg/{name}.csv.gz")
     if weights_dir is not None:
         weights_dir = Path(weights_dir)
-        emit("drg_weights", read_weight_files(weights_dir), "cms-weights/fy*_ms_drg_weights*.csv (per row: source_file)")
+        emit("drg_weights", read_weight_files(weights_dir),
+             "cms-weights/fy*_ms_drg_weights*.csv (per row: source_file)")
         emit("base_rates", read_base_rates(weights_dir), "cms-weights/ipps_base_rates.csv (per row: source)")
 
     versions = [

@@ -14,10 +14,11 @@ the DRG sets, not the raw names, decide whether a code's DRG assignment changed.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from drg.tables import cms
+from drg.tables.formula import atoms, parse
 from drg.tables.loader import TableSet, load
 from drg.tables.versions import Version
 
@@ -26,20 +27,17 @@ __all__ = ["DxChange", "PrChange", "DrgChange", "TablesDiff", "diff_dx", "diff_p
 
 ADDED, REMOVED, CHANGED = "ADDED", "REMOVED", "CHANGED"
 
-# Procedure attributes that make a code an O.R. procedure for the grouper (see tables/show.py):
-# d468 / d477 are the extensive / non-extensive O.R. lists of the unrelated-O.R. DRGs (MDC 29).
-_OR_ATTRIBUTES = (("d468", "extensive O.R."), ("d477", "non-extensive O.R."), ("ornec", "O.R."))
-_TOKEN = re.compile(r"([A-Za-z0-9_@]+)(?::([A-Za-z0-9_@]+))?")
+# Which DRGs an atom's prefix lets a code's attribute reach: a diagnosis under PDX/SDX/ANY,
+# a procedure when the atom has no prefix (ONLY and PT test claim-level facts).
+_KINDS_OF_PREFIX = {"PDX": ("PDX",), "SDX": ("SDX",), "ANY": ("PDX", "SDX"), "NONE": ("PR",)}
 
 
 def or_status(attributes: frozenset[str] | None) -> str | None:
     """'extensive O.R.', 'non-extensive O.R.', 'O.R.' or 'non-O.R.'; None for an invalid code."""
     if attributes is None:
         return None
-    for attribute, words in _OR_ATTRIBUTES:
-        if attribute in attributes:
-            return words
-    return "non-O.R."
+    kinds = cms.or_kinds(attributes)
+    return kinds[0] if kinds else "non-O.R."
 
 
 @lru_cache(maxsize=None)
@@ -51,14 +49,9 @@ def _attribute_index(version_id: int) -> dict[str, dict[str, frozenset[int]]]:
         for f in rows:
             if not f.drg:
                 continue
-            for first, second in _TOKEN.findall(f.formula):
-                if second:
-                    kinds = {"PDX": ("PDX",), "SDX": ("SDX",), "ANY": ("PDX", "SDX")}.get(first, ())
-                    name = second
-                else:
-                    kinds, name = ("PR",), first
-                for kind in kinds:
-                    index[kind].setdefault(name, set()).add(f.drg)
+            for atom in atoms(parse(f.formula, ts.version.id)):
+                for kind in _KINDS_OF_PREFIX.get(atom.prefix, ()):
+                    index[kind].setdefault(atom.name, set()).add(f.drg)
     return {k: {a: frozenset(d) for a, d in v.items()} for k, v in index.items()}
 
 
@@ -180,7 +173,8 @@ def dx_change(a: TableSet, b: TableSet, code: str) -> DxChange | None:
     new_mdc = b.sex_mdcs.get(code, (new.mdc, new.mdc))
     mdc_changed = old.mdc != new.mdc or old_mdc != new_mdc
     severity_changed = old.severity != new.severity
-    gained = lost = ()
+    gained: tuple[int, ...] = ()
+    lost: tuple[int, ...] = ()
     if old.attributes != new.attributes:
         da, db = attribute_drgs(a, "PDX", old.attributes), attribute_drgs(b, "PDX", new.attributes)
         gained, lost = tuple(sorted(db - da)), tuple(sorted(da - db))
@@ -289,14 +283,14 @@ def diff_rows(diff: TablesDiff) -> list[dict[str, str]]:
         rows.append({"kind": "dx", "key": c.code, "change": c.change, "what": ", ".join(what),
                      "from": _dx_state(c.from_mdc, c.from_severity), "to": _dx_state(c.to_mdc, c.to_severity),
                      "words": c.words(f, t)})
-    for c in diff.pr:
-        what = [] if c.change != CHANGED else [w for w, on in (
-            ("O.R. status", c.or_changed), ("DRGs", bool(c.drgs_gained or c.drgs_lost))) if on]
-        rows.append({"kind": "pr", "key": c.code, "change": c.change, "what": ", ".join(what),
-                     "from": c.from_or_status or "", "to": c.to_or_status or "", "words": c.words(f, t)})
-    for c in diff.drg:
-        rows.append({"kind": "drg", "key": f"{c.drg:03d}", "change": c.change, "what": "",
-                     "from": c.from_title or "", "to": c.to_title or "", "words": c.words(f, t)})
+    for p in diff.pr:
+        what = [] if p.change != CHANGED else [w for w, on in (
+            ("O.R. status", p.or_changed), ("DRGs", bool(p.drgs_gained or p.drgs_lost))) if on]
+        rows.append({"kind": "pr", "key": p.code, "change": p.change, "what": ", ".join(what),
+                     "from": p.from_or_status or "", "to": p.to_or_status or "", "words": p.words(f, t)})
+    for d in diff.drg:
+        rows.append({"kind": "drg", "key": f"{d.drg:03d}", "change": d.change, "what": "",
+                     "from": d.from_title or "", "to": d.to_title or "", "words": d.words(f, t)})
     return rows
 
 

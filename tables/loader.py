@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -93,7 +93,7 @@ def _column(name: str, column: str) -> "np.ndarray | list":
 @lru_cache(maxsize=None)
 def _range_index(name: str, version_id: int) -> np.ndarray:
     """Positions of the rows whose [version_from, version_to] range holds the version."""
-    low, high = _column(name, "version_from"), _column(name, "version_to")
+    low, high = np.asarray(_column(name, "version_from")), np.asarray(_column(name, "version_to"))
     return np.flatnonzero((low <= version_id) & (high >= version_id))
 
 
@@ -111,11 +111,6 @@ def _version_rows(name: str, version_id: int, columns: Iterable[str],
         perm = sorted(range(len(positions)), key=keys.__getitem__)
         out = {c: [v[i] for i in perm] for c, v in out.items()}
     return out
-
-
-def rows_for(name: str, version_id: int) -> pa.Table:
-    """The rows of a versioned table whose [version_from, version_to] range holds the version."""
-    return read_table(name).take(pa.array(_range_index(name, version_id)))
 
 
 def _grouped_lists(keys: list, values: list) -> dict:
@@ -207,7 +202,6 @@ class TableSet:
     hac_titles: Mapping[int, str]
     weights: Mapping[int, DrgWeight]                   # DRG -> figures of the version's fiscal year
     base_rate: BaseRate | None
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def excluded_by(self, pdx_code: str) -> frozenset[str]:
         """Secondary diagnoses that the principal diagnosis excludes as CC/MCC."""

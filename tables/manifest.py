@@ -32,7 +32,8 @@ def read_manifest(data_dir: Path = DATA_DIR) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise TableIntegrityError(f"{path}: manifest is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+        raise TableIntegrityError(
+            f"{path}: manifest is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise TableIntegrityError(f"{path}: manifest cannot be read ({type(exc).__name__}); "
                                   "reinstall the package or rebuild with `drg tables build`") from exc
@@ -160,7 +161,8 @@ def check_installed(data_dir: Path = DATA_DIR) -> None:
     data_dir = Path(data_dir)
     problems = verify(data_dir)
     if problems:
-        listed = "; ".join(str(p) for p in problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        listed = "; ".join(str(p) for p in problems[:5]) + more
         raise TableIntegrityError(
             f"the MS-DRG tables in {data_dir} are damaged: {listed}. Run `drg tables verify` for the full "
             "list, then reinstall drg-engine (or rebuild the tables with `drg tables build`)")

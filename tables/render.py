@@ -76,7 +76,8 @@ def render_pr(r: PrReport) -> str:
     if r.formulas:
         out.append(f"formulas mentioning its attributes ({len(r.formulas)}):")
         for u in r.formulas[:EXAMPLES * 2]:
-            target = f"DRG {u.drg:03d}" if u.drg else f"reroute to MDC {u.reroute_mdc}" if u.reroute_mdc else "control row"
+            target = (f"DRG {u.drg:03d}" if u.drg else f"reroute to MDC {u.reroute_mdc}" if u.reroute_mdc
+                      else "control row")
             out.append(f"  MDC {u.mdc:>2}  {target:<22} via {', '.join(u.attributes)}:  {u.formula}")
         if len(r.formulas) > EXAMPLES * 2:
             out.append(f"  ... and {len(r.formulas) - EXAMPLES * 2} more (use --json for all)")

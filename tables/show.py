@@ -9,24 +9,19 @@ here, on demand, so that `load` stays lean.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from drg.tables import cms
+from drg.tables.formula import atoms, parse
 from drg.tables.loader import TableSet, _column, exclusion_groups, has_table, load
 from drg.tables.versions import Version, available_versions
 
 NO_DESCRIPTION = "no description in the CMS source"
 EXAMPLES = 10          # how many codes a list shows before "and N more"
 
-# Procedure attributes that make a code an O.R. procedure for the grouper: d468 and d477 are
-# the "extensive" and "non-extensive" O.R. lists that send an unrelated procedure to MDC 29
-# (DRGs 981-983 / 987-989); ornec marks the few remaining O.R. codes.
-_OR_ATTRIBUTES = {"d468": "extensive O.R. procedure", "d477": "non-extensive O.R. procedure",
-                  "ornec": "O.R. procedure"}
-_TOKEN = re.compile(r"[A-Za-z0-9_@]+(?::[A-Za-z0-9_@]+)?")
 
 
 class NotInTables(LookupError):
@@ -34,8 +29,8 @@ class NotInTables(LookupError):
 
 
 def normalize_code(code: str) -> str:
-    """ICD-10 code as the tables store it: no dots or spaces, upper case ("i21.4" -> "I214")."""
-    return re.sub(r"[\s.]", "", str(code)).upper()
+    """A code a person typed, as the tables store it: no dots or spaces, upper case ("i21.4" -> "I214")."""
+    return cms.normalize_code(str(code), drop_inner_spaces=True)
 
 
 def _labels(versions: list[Version]) -> list[str]:
@@ -187,11 +182,12 @@ def show_dx(version: "str | int | Version", code: str) -> DxReport:
 
 
 def _formula_uses(ts: TableSet, attributes: frozenset[str]) -> list[FormulaUse]:
-    """Formula rows whose unprefixed tokens (procedure attributes) include any of `attributes`."""
+    """Formula rows whose unprefixed atoms (procedure attributes) include any of `attributes`."""
     out = []
     for mdc in sorted(ts.formulas):
         for f in ts.formulas[mdc]:
-            hits = sorted({t for t in _TOKEN.findall(f.formula) if ":" not in t} & attributes)
+            names = {a.name for a in atoms(parse(f.formula, ts.version.id)) if a.prefix == "NONE"}
+            hits = sorted(names & attributes)
             if hits:
                 out.append(FormulaUse(mdc, f.drg, ts.drg_titles.get(f.drg, "") if f.drg else "",
                                       f.reroute_mdc, hits, f.formula))
@@ -207,7 +203,7 @@ def show_pr(version: "str | int | Version", code: str) -> PrReport:
     if attributes is None:
         return PrReport(ts.version.label, code, False, valid_in, NO_DESCRIPTION, None,
                         "not valid in this version", [], [], [], [], [], [])
-    or_kinds = [text for attr, text in _OR_ATTRIBUTES.items() if attr in attributes]
+    or_kinds = [f"{words} procedure" for words in cms.or_kinds(attributes)]
     uses = _formula_uses(ts, attributes)
     clusters = []
     for cid in ts.procedure_clusters.get(code, ()):
@@ -265,7 +261,7 @@ def list_versions() -> list[dict[str, Any]]:
     if has_table("drg_weights"):
         years = _column("drg_weights", "fiscal_year")
         files = _column("drg_weights", "source_file")
-        for year, name in zip(years.tolist(), files):
+        for year, name in zip(np.asarray(years).tolist(), files):
             weight_files.setdefault(year, set()).add(name)
     rate_years: set[int] = set()
     if has_table("base_rates"):
@@ -281,5 +277,7 @@ def list_versions() -> list[dict[str, Any]]:
 
 def as_json(report: Any) -> Any:
     """A report as plain JSON-ready data (dataclasses become dicts)."""
-    return dataclasses.asdict(report) if dataclasses.is_dataclass(report) else report
+    if dataclasses.is_dataclass(report) and not isinstance(report, type):
+        return dataclasses.asdict(report)
+    return report
 

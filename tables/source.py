@@ -14,7 +14,8 @@ import pyarrow.csv as pacsv
 
 # table name -> integer columns (every other column is text)
 CMS_TABLES: dict[str, tuple[str, ...]] = {
-    "dx_codes": ("version_from", "version_to", "scheme_id", "mdc", "dx_pattern_id", "hac_pattern_id", "dxcat_pattern_id"),
+    "dx_codes": ("version_from", "version_to", "scheme_id", "mdc", "dx_pattern_id", "hac_pattern_id",
+                 "dxcat_pattern_id"),
     "dx_schemes": ("scheme_id", "mdc", "dx_pattern_id", "hac_pattern_id", "dxcat_pattern_id"),
     "dx_patterns": ("pattern_id", "position"),
     "dx_sex_mdcs": ("version_from", "version_to", "female_mdc", "male_mdc"),
@@ -27,7 +28,8 @@ CMS_TABLES: dict[str, tuple[str, ...]] = {
     "pr_cluster_ids": ("version_from", "version_to", "position"),
     "hac_code_operands": ("version_from", "version_to", "position"),
     "hac_code_numbers": ("version_from", "version_to", "position", "hac_number"),
-    "drg_formulas": ("mdc", "version_from", "version_to", "list_index", "rank", "drg", "base_drg", "reroute_mdc", "drg_severity"),
+    "drg_formulas": ("mdc", "version_from", "version_to", "list_index", "rank", "drg", "base_drg", "reroute_mdc",
+                     "drg_severity"),
     "drg_formula_suppression": ("mdc", "version_from", "version_to", "list_index"),
     "hac_formulas": ("hac", "version_from", "version_to", "list_index", "hac_number"),
     "drg_descriptions": ("drg", "version_from", "version_to"),

@@ -59,7 +59,8 @@ def parse_version(value: "str | int | Version") -> Version:
     else:
         match = _VERSION_TEXT.match(str(value).strip())
         if not match:
-            raise UnknownVersionError(f"cannot read {value!r} as an MS-DRG version (write it like 43.1); available: {listing}")
+            raise UnknownVersionError(
+                f"cannot read {value!r} as an MS-DRG version (write it like 43.1); available: {listing}")
         if match.group(3):
             version_id = int(match.group(3))
         else:

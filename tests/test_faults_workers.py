@@ -113,7 +113,8 @@ def test_workers_end_when_only_the_parent_is_killed(big_input, parent_signal):
         os.kill(process.pid, parent_signal)          # the parent alone, as the out-of-memory killer does
         process.wait(10)
         left = wait_gone(workers, WORKERS_GONE_WITHIN)
-        assert left == [], f"workers {left} still running {WORKERS_GONE_WITHIN} s after the parent got {parent_signal!r}"
+        assert left == [], \
+            f"workers {left} still running {WORKERS_GONE_WITHIN} s after the parent got {parent_signal!r}"
     finally:
         _cleanup(process, workers)
 

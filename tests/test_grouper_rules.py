@@ -1,11 +1,11 @@
-"""One test per rule family, from the worked examples of GROUPER_LOGIC.md section 18
+"""One test per rule family, from the worked examples of docs/GROUPER_LOGIC.md section 18
 (each verified there against the CMS grouper, version 43.1 unless stated)."""
 from __future__ import annotations
 
 
 from drg.claim import Claim, Diagnosis
 from drg.grouper import group_claim
-from drg.grouper.formula import And, Atom, Not, Or, parse
+from drg.tables.formula import And, Atom, Not, Or, parse
 from drg.tables import load
 
 
@@ -45,7 +45,8 @@ def test_special_operands_are_case_insensitive_only_from_420():
 
 def test_medical_drg_with_mcc():
     r = make("J189", ["J9601", "I10"])
-    assert (r.final_drg, r.final_base_drg, r.final_mdc, r.final_severity, r.final_med_surg) == (193, 193, 4, "MCC", "MEDICAL")
+    assert ((r.final_drg, r.final_base_drg, r.final_mdc, r.final_severity, r.final_med_surg)
+            == (193, 193, 4, "MCC", "MEDICAL"))
     assert sdx_of(r, "J9601").affects_drg == "BOTH" and sdx_of(r, "I10").affects_drg == "NONE"
     assert r.pdx.affects_drg == "BOTH"
 
@@ -62,7 +63,8 @@ def test_mcc_excluded_by_principal_diagnosis():
 
 def test_unrelated_or_procedure_reports_principal_mdc():
     r = make("J189", ["N179"], ["0DTJ4ZZ"])
-    assert (r.final_drg, r.final_base_drg, r.final_mdc, r.final_med_surg, r.final_severity) == (982, 981, 4, "SURGICAL", "CC")
+    assert ((r.final_drg, r.final_base_drg, r.final_mdc, r.final_med_surg, r.final_severity)
+            == (982, 981, 4, "SURGICAL", "CC"))
     assert make("J189", [], ["0FT44ZZ"]).final_drg == 989
 
 
@@ -100,7 +102,8 @@ def test_newborn_died_or_transferred():
 
 def test_invalid_discharge_status_only_matters_where_formulas_test_it():
     r = make("I214", ["E871"], status=0)
-    assert (r.final_drg, r.final_mdc, r.final_return_code, r.initial_return_code) == (999, 0, "INVALID_DISCHARGE_STATUS", "INVALID_DISCHARGE_STATUS")
+    assert ((r.final_drg, r.final_mdc, r.final_return_code, r.initial_return_code)
+            == (999, 0, "INVALID_DISCHARGE_STATUS", "INVALID_DISCHARGE_STATUS"))
     assert make("J189", ["E871"], status=0).final_drg == 194
 
 
@@ -110,7 +113,8 @@ def test_hac_not_poa_lowers_final_drg():
     r = make("J189", [("S14136A", "N"), ("I10", "Y")])
     assert (r.initial_drg, r.final_drg, r.hac_status, r.hac_categories) == (193, 195, "FINAL_DRG_CHANGES", 1)
     d = sdx_of(r, "S14136A")
-    assert (d.affects_drg, d.initial_severity_usage, d.final_severity_usage, d.poa_error) == ("BOTH", "MCC", "NEITHER", "POA_RECOGNIZED_NOT_POA")
+    assert ((d.affects_drg, d.initial_severity_usage, d.final_severity_usage, d.poa_error)
+            == ("BOTH", "MCC", "NEITHER", "POA_RECOGNIZED_NOT_POA"))
     assert [(h.hac_number, h.hac_usage, h.hac_list) for h in d.hacs] == [(5, "HAC_CRITERIA_MET", "HAC05")]
 
 
@@ -120,14 +124,17 @@ def test_hac_exempt_hospital_and_poa_yes():
     assert r.final_drg == 193 and d.poa_error == "HOSPITAL_EXEMPT" and r.hac_status == "NOT_APPLICABLE"
     assert [(h.hac_number, h.hac_usage) for h in d.hacs] == [(0, "HAC_NOT_APPLICABLE_EXEMPT")]
     r = make("J189", [("S14136A", "Y"), ("I10", "Y")])
-    assert r.final_drg == 193 and [(h.hac_number, h.hac_usage) for h in sdx_of(r, "S14136A").hacs] == [(0, "HAC_CRITERIA_NOT_MET")]
+    assert r.final_drg == 193
+    assert [(h.hac_number, h.hac_usage) for h in sdx_of(r, "S14136A").hacs] == [(0, "HAC_CRITERIA_NOT_MET")]
 
 
 def test_hac_return_codes():
     r = make("J189", [("S14136A", "N"), ("I10", "Y")], hospital="UNKNOWN")
-    assert (r.initial_drg, r.final_drg, r.final_return_code, r.hac_status) == (193, 999, "HAC_STATUS_INVALID_MULT_HACS_POA_NOT_Y_W", "FINAL_DRG_UNGROUPABLE")
+    assert ((r.initial_drg, r.final_drg, r.final_return_code, r.hac_status)
+            == (193, 999, "HAC_STATUS_INVALID_MULT_HACS_POA_NOT_Y_W", "FINAL_DRG_UNGROUPABLE"))
     assert make("J189", [("S14136A", "N")], hospital="UNKNOWN").final_return_code == "HAC_STATUS_INVALID_POA_N_OR_U"
-    assert make("J189", [("S14136A", "")], hospital="UNKNOWN").final_return_code == "HAC_STATUS_INVALID_POA_INVALID_OR_1"
+    unknown_status = make("J189", [("S14136A", "")], hospital="UNKNOWN")
+    assert unknown_status.final_return_code == "HAC_STATUS_INVALID_POA_INVALID_OR_1"
     r = make("J189", [("S14136A", ""), ("I10", "Y")])
     assert r.final_return_code == "HAC_MISSING_ONE_POA" and sdx_of(r, "S14136A").poa_error == "POA_NOT_RECOGNIZED"
     r = make("J189", [("S14136A", "N"), ("I2602", "")])
@@ -162,7 +169,8 @@ def test_sex_dependent_mdc():
 
 def test_invalid_and_external_cause_principal():
     r = make("XYZ123", ["J9601"])
-    assert (r.final_drg, r.final_return_code, r.pdx.recognized, r.pdx.affects_drg) == (999, "INVALID_PDX", False, "NONE")
+    assert ((r.final_drg, r.final_return_code, r.pdx.recognized, r.pdx.affects_drg)
+            == (999, "INVALID_PDX", False, "NONE"))
     assert make(None, ["J9601"]).final_return_code == "INVALID_PDX"
     assert make("V0001XA").final_return_code == "DX_CANNOT_BE_PDX"
 

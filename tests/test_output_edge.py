@@ -3,7 +3,6 @@ before any work, atomic outputs under kills, SIGTERM, concurrent runs and a full
 from __future__ import annotations
 
 import gzip
-import os
 import resource
 import signal
 import subprocess

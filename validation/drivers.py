@@ -7,7 +7,7 @@ nothing a payer would care about), so each distinct code costs one regrouping.
 Secondary diagnoses that cannot move the DRG are not regrouped: a code that is neither CC nor
 MCC, carries no HAC list, and is on no list that a formula tests for secondary diagnoses
 (SDX:/ANY: atoms, the trauma regions of MULTST, `incident`) changes no formula's truth and no
-claim severity when it is left out (GROUPER_LOGIC.md sections 6-8). A test checks that the
+claim severity when it is left out (docs/GROUPER_LOGIC.md sections 6-8). A test checks that the
 drivers found this way equal those of regrouping every code.
 """
 from __future__ import annotations
@@ -15,33 +15,9 @@ from __future__ import annotations
 import dataclasses
 
 from drg.claim import Claim
-from drg.grouper import GroupingResult, group_claim
-from drg.grouper.compiled import compiled
-from drg.grouper.evaluate import TRAUMA_REGIONS
-from drg.grouper.formula import Atom, Node
+from drg.grouper import GroupingResult, group_claim, secondary_tested_names
 from drg.tables import TableSet
 from drg.validation.records import Driver
-
-
-def _atoms(node: Node):
-    if isinstance(node, Atom):
-        yield node
-    else:
-        for child in getattr(node, "operands", None) or (node.operand,):
-            yield from _atoms(child)
-
-
-def secondary_tested_names(tables: TableSet) -> frozenset[str]:
-    """Every list name a formula of the version can test on a secondary diagnosis."""
-    cached = tables._cache.get("secondary_tested_names")
-    if cached is None:
-        program = compiled(tables)
-        trees = [f.tree for rows in program.formulas.values() for f in rows.rows]
-        trees += [formula.tree for formulas in program.hac_formulas.values() for formula in formulas]
-        names = {atom.name for tree in trees for atom in _atoms(tree) if atom.prefix in ("SDX", "ANY", "ONLY")}
-        cached = frozenset(names | set(TRAUMA_REGIONS) | {"incident", "mccalive"})
-        tables._cache["secondary_tested_names"] = cached
-    return cached
 
 
 def cannot_move_drg(code: str, claim: Claim, tables: TableSet) -> bool:

@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from drg.grouper.formula import And, Atom, Node, Not, Or, parse
 from drg.tables import TableSet, available_versions, load
+from drg.tables.cms import OR_ATTRIBUTES
+from drg.tables.cms import UNRELATED_OR_DRGS as UNRELATED_OR_DRGS  # noqa: F401  (reasons.py, rules.py)
+from drg.tables.formula import And, Atom, Node, Not, Or, parse
 
 PRE_MDC = 0
-UNRELATED_OR_DRGS = frozenset({981, 982, 983, 987, 988, 989})
 ERROR_DRGS = frozenset({998, 999})
 STATUS_ATOMS = {"ALIVE": "discharged alive", "DIED": "died (status 20)", "AMA": "left against medical advice (status 07)",
                 "XFRNBA": "transferred to another acute care hospital (status 02, 05, 66, 82, 85, 94)"}
-OR_ATOMS = frozenset({"d468", "d477", "ornec"})
+OR_ATOMS = frozenset(OR_ATTRIBUTES)
 
 # Severity level of a DRG within its family, from the severity atoms of its formula.
 LEVEL_MCC, LEVEL_CC, LEVEL_CC_OR_MCC, LEVEL_NONE = "MCC", "CC", "CC/MCC", "base"

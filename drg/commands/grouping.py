@@ -10,6 +10,7 @@ import click
 from drg.commands.scheduler import scheduler_option
 
 from drg.claim import Claim
+from drg.tables.cms import discharge_status_value
 
 CLAIM_FLAGS = [
     click.option("--pdx", help="Principal diagnosis (ICD-10-CM, dots allowed, e.g. I50.21)."),
@@ -56,10 +57,6 @@ def claim_options(function):
     for option in reversed(CLAIM_FLAGS):
         function = option(function)
     return function
-
-
-def normalize_code(code: str) -> str:
-    return code.strip().replace(".", "").upper()
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str]:
@@ -114,13 +111,6 @@ def claim_from_flags(pdx, pdx_poa, sdx, procedures, age, sex, discharge_status, 
     if version is None and discharge_date is None:
         version = newest.id
     return dataclasses.replace(row.claim, version=version, discharge_date=None)
-
-
-def discharge_status_value(status: int) -> int | None:
-    """The grouper's reading of a UB-04 discharge status: the code, or None when it does not know it."""
-    from drg.grouper.mask import discharge_status_value as grouper_status
-
-    return grouper_status(status)
 
 
 def _prepare(params: dict, takes_input: bool = True) -> Claim:

@@ -1,23 +1,21 @@
-"""The DRG formula language: parse each formula once into a small tree (GROUPER_LOGIC.md section 7).
+"""The DRG formula language: one grammar for every reader of a formula (docs/GROUPER_LOGIC.md section 7).
 
-Formulas are parsed once per version and cached on the table set; claims are evaluated
-against the tree, never against the text.
+A formula such as `PDX:dxc0505 & (MCC | CC) & ~ornec` parses into a small tree of atoms
+(`PREFIX:name`, or a bare name), negations, conjunctions and disjunctions. The grouper
+compiles the trees of a version into functions (drg.grouper.compiled); `drg tables show`,
+the table diff and the validation's DRG profiles read the atoms of the same trees, so
+every reader agrees on what a formula tests.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 PREFIXES = ("ANY", "PDX", "SDX", "ONLY", "PT")
 _DELIMITERS = re.compile(r"\s*([()&|~])\s*|\s+")
 
-# Special operands (section 7.5), by the version in which the engine recognises them.
-RETURN_CODE_OPERANDS = {
-    "INVALID_PDX": ("PDX", "invalid_pdx", "INVALID_PDX"),
-    "PDX_ECODE": ("PDX", "pdx_ecode", "DX_CANNOT_BE_PDX"),
-    "INVALID_SEX": ("NONE", "invalid_sex", "INVALID_SEX"),
-    "INVALID_DSTAT": ("NONE", "invalid_dstat", "INVALID_DISCHARGE_STATUS"),
-}
+# Special operands (section 7.5), by the version in which the grouper recognises them.
 FUSION_COUNTERS_420 = ("SINGLEFUSIONCTR", "MULTFUSE", "SGLANTSECTXCTR", "SGLPOSTFUSECTR")
 FUSION_COUNTERS_430 = ("SGLANTCTR", "SGLPOST1CTR")
 
@@ -39,6 +37,8 @@ def special_operands(version_id: int) -> tuple[frozenset[str], bool]:
 
 @dataclass(frozen=True, slots=True)
 class Atom:
+    """One operand: a list name tested under a prefix, or a special operand."""
+
     prefix: str          # ANY, PDX, SDX, ONLY, PT or NONE
     name: str            # case as written
     special: str | None  # canonical special-operand name, or None for a plain membership test
@@ -46,16 +46,22 @@ class Atom:
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """`~operand`."""
+
     operand: "Node"
 
 
 @dataclass(frozen=True, slots=True)
 class And:
+    """`a & b & ...`."""
+
     operands: tuple["Node", ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Or:
+    """`a | b | ...`."""
+
     operands: tuple["Node", ...]
 
 
@@ -63,10 +69,11 @@ Node = Atom | Not | And | Or
 
 
 class FormulaSyntaxError(ValueError):
-    pass
+    """A formula text that the grammar cannot read."""
 
 
 def tokenize(text: str) -> list[str]:
+    """The words and operators of a formula: `(`, `)`, `&`, `|`, `~` and operands."""
     tokens = []
     for piece in _DELIMITERS.split(text):
         if piece:
@@ -130,3 +137,14 @@ def parse(text: str, version_id: int) -> Node:
     if position != len(tokens):
         raise FormulaSyntaxError(f"unexpected text after position {position} in {text!r}")
     return node
+
+
+def atoms(node: Node) -> Iterator[Atom]:
+    """Every atom of a tree, left to right, negated ones included."""
+    if isinstance(node, Atom):
+        yield node
+    elif isinstance(node, Not):
+        yield from atoms(node.operand)
+    else:
+        for operand in node.operands:
+            yield from atoms(operand)
