@@ -63,7 +63,8 @@ def validate(claim_or_frame: Any, billed_drg: Any = None, *, billed_version: Any
     from drg.validation import validate as validate_any
     from drg.validation.core import validate_claim
 
-    options = dict(version=_run_version(version), base_rate=_base_rate(base_rate), drivers=drivers)
+    options: dict[str, Any] = {"version": _run_version(version), "base_rate": _base_rate(base_rate),
+                               "drivers": drivers}
     if not isinstance(claim_or_frame, (Claim, Mapping)):
         return validate_any(claim_or_frame, billed_drg, billed_version=billed_version,
                             length_of_stay=length_of_stay, **options)

@@ -409,10 +409,10 @@ def _readable_version(value: Any) -> Version:
 def _check_ascii(pdx: Diagnosis | None, admit_dx: Diagnosis | None, sdx: Sequence[Diagnosis],
                  procedures: Sequence[str], problems: _Problems) -> None:
     """ICD-10 codes are ASCII letters and digits; a non-ASCII letter ("ı") is not the code it looks like."""
-    for where, field, code in (("principal diagnosis", "pdx", pdx.code if pdx else ""),
-                               ("admit diagnosis", "admit_dx", admit_dx.code if admit_dx else "")):
+    for where, name, code in (("principal diagnosis", "pdx", pdx.code if pdx else ""),
+                              ("admit diagnosis", "admit_dx", admit_dx.code if admit_dx else "")):
         if not code.isascii():
-            problems.add(RowStatus.INVALID_CODE, f"the {where} code holds a character that is not ASCII", field)
+            problems.add(RowStatus.INVALID_CODE, f"the {where} code holds a character that is not ASCII", name)
     for n, diagnosis in enumerate(sdx, 1):
         if not diagnosis.code.isascii():
             problems.add(RowStatus.INVALID_CODE, f"secondary diagnosis {n}: the code holds a character that is "
@@ -474,10 +474,11 @@ def check_claim(fields: Mapping[str, Any], *, version: "str | int | Version | No
     if not claim_id:
         problems.add(RowStatus.MISSING_CLAIM_ID, "claim id is missing; the row number identifies the claim", "id")
 
-    date = _date(fields.get("discharge_date"))
+    read_date = _date(fields.get("discharge_date"))
     date_problem = ""
-    if date == "":
-        date, date_problem = None, "discharge date cannot be read (write it as YYYY-MM-DD)"
+    if isinstance(read_date, str):
+        read_date, date_problem = None, "discharge date cannot be read (write it as YYYY-MM-DD)"
+    date: dt.date | None = read_date
     claim_version: Any = fields.get("version")
     if defer_version:
         if blank(claim_version) and not isinstance(claim_version, float):

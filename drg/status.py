@@ -66,7 +66,7 @@ _FACTS: dict[RowStatus, _Facts] = {
                                   "yes: the grouper gives DRG 999, `INVALID_PDX`"),
     RowStatus.INVALID_AGE: _Facts("age a whole number outside 0-124 (or JSON NaN / a number too long to read)",
                                   True, "yes, age as given (the grouper does not use age to choose a DRG); "
-                                        "a NaN or too-long age as no age"),
+                                        "a NaN, or an age too large to store, as no age"),
     RowStatus.INVALID_AGE_VALUE: _Facts("age present but not a whole number", False,
                                         "no: the value cannot be represented"),
     RowStatus.INVALID_SEX: _Facts("sex not M/F/U (or male/female/unknown)", True,

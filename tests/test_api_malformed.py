@@ -17,7 +17,8 @@ from drg.claim import Claim, InvalidClaimError
 from drg.io import read_claims
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conformance_claims.jsonl.gz"
-GOLDEN = [json.loads(line) for _, line in zip(range(300), gzip.open(FIXTURE, "rt"))]
+with gzip.open(FIXTURE, "rt") as lines:
+    GOLDEN = [json.loads(line) for _, line in zip(range(300), lines)]
 # a long local run: DRG_FUZZ_EXAMPLES=20000 pytest tests/test_api_malformed.py
 EXAMPLES = int(os.environ.get("DRG_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None,

@@ -149,7 +149,7 @@ def test_long_rows_of_one_claim_that_are_not_adjacent_fail_with_both_lines(tmp_p
 
 def test_non_adjacent_rows_are_caught_far_apart(tmp_path, monkeypatch):
     """Claims whose first block has left the exact memory (the hashed runs) are caught too."""
-    import drg.io.readers as readers
+    from drg.io import readers
     monkeypatch.setattr(readers._FinishedClaims, "BATCH", 3)
     body = "".join(f"C{n},431,pdx,I5021,Y\n" for n in range(20))
     path = tmp_path / "long.csv"
@@ -248,7 +248,7 @@ def test_non_ascii_letters_are_not_upper_cased(tmp_path):
     out = tmp_path / "o.jsonl"
     assert run_cli("group", str(path), "-o", str(out)).exit_code == 0
     results = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["final_drg"] for r in results][0] is None and results[2]["final_drg"] == 291
+    assert results[0]["final_drg"] is None and results[2]["final_drg"] == 291
 
 
 def test_non_ascii_codes_in_the_golden_form(tmp_path):

@@ -14,8 +14,17 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from drg.claim import (MAX_PROCEDURES, MAX_SDX, ShapeProblem, blank, cached_version, check_claim,
-                       normalize_code, text, whole_number)
+from drg.claim import (
+    MAX_PROCEDURES,
+    MAX_SDX,
+    ShapeProblem,
+    blank,
+    cached_version,
+    check_claim,
+    normalize_code,
+    text,
+    whole_number,
+)
 from drg.io.records import ClaimRow
 from drg.tables.versions import Version
 

@@ -206,7 +206,7 @@ class ClaimReader:
                 raise MalformedFileError(str(self.path), f"line {lines.count + 1}", None,
                                          f"cannot be read: {exc}") from None
 
-        def records() -> Iterator[tuple[str, dict[str, str]]]:
+        def records() -> Iterator[tuple[str, dict[str, Any]]]:
             headers = next_row([])
             if headers is None:
                 return
