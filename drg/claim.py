@@ -252,17 +252,18 @@ def _code_pair(value: Any, key: str, where: str, problems: list[ShapeProblem]) -
     return code, poa
 
 
-def golden_shape(record: Any) -> tuple[dict[str, Any], list[ShapeProblem]]:
+def golden_shape(record: Any, nan_is_value: bool = True) -> tuple[dict[str, Any], list[ShapeProblem]]:
     """The fields of one claim in the golden JSON form, for `check_claim`, and its shape problems.
 
     Claim-level fields must be single values, the claim id text or a whole number; pdx and
     admit_dx a code or an object with a text code; sdx a list of those; procedures a list of
     codes (text, or objects with a text code). Codes are kept exactly as given (the CMS
     grouper's own input: a lower-case code is recognized but never CC-excluded).
+    `nan_is_value`: a NaN is a value (JSON's NaN: an invalid age), not a blank (a DataFrame's gap).
     """
     problems: list[ShapeProblem] = []
     if not isinstance(record, Mapping):
-        return {"exact_codes": True, "golden_form": True}, [ShapeProblem("claim", "a claim must be a JSON object")]
+        return {"exact_codes": True, "nan_is_value": True}, [ShapeProblem("claim", "a claim must be a JSON object")]
     fields: dict[str, Any] = {}
     for key, words in _SCALAR_FIELDS.items():
         value = record.get(key)
@@ -302,7 +303,7 @@ def golden_shape(record: Any) -> tuple[dict[str, Any], list[ShapeProblem]]:
             codes.append(code)
     fields["procedures"] = codes
     fields["exact_codes"] = True       # codes used exactly as given (GROUPER_LOGIC.md 2.1)
-    fields["golden_form"] = True       # JSON numbers: NaN and Infinity are values, not blanks
+    fields["nan_is_value"] = nan_is_value   # JSON numbers: NaN is a value, not a blank
     return fields, problems
 
 
@@ -469,7 +470,7 @@ def check_claim(fields: Mapping[str, Any], *, version: "str | int | Version | No
             problems.add(RowStatus.INVALID_RECORD, error.message, error.field)
         else:
             problems.add(RowStatus.INVALID_RECORD, str(error), "claim")
-    golden = bool(fields.get("golden_form"))
+    golden = bool(fields.get("nan_is_value"))      # NaN is a value (JSON), not a blank
     claim_id = text(fields.get("id"))
     if not claim_id:
         problems.add(RowStatus.MISSING_CLAIM_ID, "claim id is missing; the row number identifies the claim", "id")

@@ -281,3 +281,45 @@ def test_a_directory_as_input_is_a_clean_error_naming_it(tmp_path, options):
     assert result.exit_code != 0 and str(folder) in result.output and "directory" in result.output
     with pytest.raises(MalformedFileError):
         rows_of(folder, input_format="jsonl")
+
+
+# ------------------------------------------------------------------ damaged compression, claim tables
+
+def _gz_claims(lines: int = 3000) -> bytes:
+    import gzip
+    return gzip.compress(b"claim_id,version,pdx\n" + b"".join(b"%d,431,I5021\n" % n for n in range(lines)), mtime=0)
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda d: d[:30] + bytes(b ^ 0xFF for b in d[30:60]) + d[60:], "damaged"),     # zlib.error before
+    (lambda d: d[: len(d) // 2], "ends too early"),
+    (lambda d: b"claim_id,version,pdx\n1,431,I5021\n", "not a gzip file"),          # gzip's message quoted bytes
+])
+def test_damaged_gzip_is_a_clean_error_without_file_bytes(tmp_path, damage, words):
+    path = tmp_path / "claims.csv.gz"
+    path.write_bytes(damage(_gz_claims()))
+    error = fatal(path)
+    assert words in str(error) and "line" in error.where and "b'" not in str(error)
+    result = run_cli("group", str(path), "-o", str(tmp_path / "o.jsonl"))
+    assert result.exit_code == 1 and str(path) in result.output
+
+
+def test_an_unreadable_claim_table_is_a_clean_error(tmp_path):
+    long = tmp_path / "long.csv"
+    long.write_text("claim_id,version,code_type,code\nA,431,pdx,I5021\n")
+    table = tmp_path / "claims.csv"
+    table.write_text(f"claim_id,age\nA,1,{MARK}\n")
+    with pytest.raises(MalformedFileError) as caught:
+        rows_of(long, claims_table=table)
+    assert str(table) in str(caught.value) and MARK not in str(caught.value)
+
+
+def test_a_dataframe_gap_is_a_blank_not_nan(tmp_path):
+    """NaN in a golden-form DataFrame (pandas' missing value) is a missing age, as before; in JSON
+    Lines it is an invalid age."""
+    import pandas as pd
+
+    import drg
+    frame = pd.DataFrame([dict(GOOD, age=float("nan")), dict(GOOD, id="two")])
+    results = drg.group_frame(frame)
+    assert list(results["status"]) == ["OK", "OK"]

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -82,6 +83,27 @@ def _check_decoded(path: Path, line: str, line_number: int) -> None:
                                      "are not read)")
 
 
+_READ_ERRORS = (UnicodeDecodeError, OSError, EOFError, zlib.error)
+
+
+def _read_place(lines_read: int) -> str:
+    """Where a read failed: text is read ahead in blocks, so the damage is somewhere past the last good line."""
+    return f"after line {lines_read}" if lines_read else "line 1"
+
+
+def _read_problem(exc: BaseException) -> str:
+    """Why the bytes could not be read, without quoting them (gzip's own message shows file bytes)."""
+    if isinstance(exc, gzip.BadGzipFile):
+        return "cannot be read: not a gzip file, though the name ends in .gz"
+    if isinstance(exc, EOFError):
+        return "cannot be read: the compressed file ends too early (cut off?)"
+    if isinstance(exc, zlib.error):
+        return "cannot be read: the compressed data is damaged"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text (save the file as UTF-8)"
+    return f"cannot be read: {exc.strerror or type(exc).__name__}" if isinstance(exc, OSError) else "cannot be read"
+
+
 def _parse_big_int(digits: str) -> Any:
     """JSON integers longer than Python converts (a 5,001-digit age): a number beyond every range."""
     try:
@@ -103,10 +125,11 @@ def _chunks(rows: Iterable[ClaimRow], size: int) -> Iterator[list[ClaimRow]]:
 
 # ---------------------------------------------------------------- golden (nested) records
 
-def golden_fields(record: dict) -> tuple[dict, dict, list[ShapeProblem]]:
+def golden_fields(record: dict, nan_is_value: bool = False) -> tuple[dict, dict, list[ShapeProblem]]:
     """Fields, extra columns and shape problems of one claim in the golden JSON form
-    (the shape rules are the claim model's `golden_shape`, shared with `Claim.from_dict`)."""
-    fields, problems = golden_shape(record)
+    (the shape rules are the claim model's `golden_shape`, shared with `Claim.from_dict`).
+    `nan_is_value`: JSON Lines' NaN is a value (an invalid age); a DataFrame's NaN is a blank."""
+    fields, problems = golden_shape(record, nan_is_value)
     extra = {k: v for k, v in record.items() if k not in GOLDEN_KEYS}
     return fields, extra, problems
 
@@ -158,9 +181,9 @@ class ClaimReader:
             while True:
                 try:
                     line = stream.readline()
-                except (UnicodeDecodeError, OSError, EOFError) as exc:
-                    raise MalformedFileError(str(self.path), f"line {line_number + 1}", None,
-                                             f"cannot be read: {exc}") from None
+                except _READ_ERRORS as exc:
+                    raise MalformedFileError(str(self.path), _read_place(line_number), None,
+                                             _read_problem(exc)) from None
                 if not line:
                     break
                 line_number += 1
@@ -181,7 +204,7 @@ class ClaimReader:
                     raise MalformedFileError(str(self.path), f"line {line_number}", "character 1",
                                              "each line must be one JSON object (a claim)")
                 row_number += 1
-                fields, extra, errors = golden_fields(record)
+                fields, extra, errors = golden_fields(record, nan_is_value=True)
                 yield build_row(row_number, fields, version=self.version, extra=extra, errors=errors)
 
     # -------------------------------------------------------------- CSV
@@ -202,9 +225,9 @@ class ClaimReader:
                 return None
             except csv.Error as exc:
                 raise self._csv_error(exc, lines, delimiter, headers) from None
-            except (UnicodeDecodeError, OSError, EOFError) as exc:
-                raise MalformedFileError(str(self.path), f"line {lines.count + 1}", None,
-                                         f"cannot be read: {exc}") from None
+            except _READ_ERRORS as exc:
+                raise MalformedFileError(str(self.path), _read_place(lines.count), None,
+                                         _read_problem(exc)) from None
 
         def records() -> Iterator[tuple[str, dict[str, Any]]]:
             headers = next_row([])
@@ -333,11 +356,20 @@ class ClaimReader:
         fmt = detect_format(self.claims_table)
         if fmt == "jsonl":
             raise ValueError("the claim-level table of a long file must be CSV or Parquet")
+        import pyarrow as pa
         import pyarrow.csv as pacsv
         import pyarrow.parquet as pq
-        table = (pq.read_table(self.claims_table) if fmt == "parquet" else
-                 pacsv.read_csv(self.claims_table, convert_options=pacsv.ConvertOptions(
-                     column_types={}, strings_can_be_null=False)))
+        if self.claims_table.is_dir():
+            raise MalformedFileError(str(self.claims_table), "", None, "is a directory, not a claim-level table")
+        try:
+            table = (pq.read_table(self.claims_table) if fmt == "parquet" else
+                     pacsv.read_csv(self.claims_table, convert_options=pacsv.ConvertOptions(
+                         column_types={}, strings_can_be_null=False)))
+        except (pa.ArrowException, OSError) as exc:
+            # Arrow's CSV messages quote the offending row; say only what kind of problem it is
+            kind = "not a readable Parquet file" if fmt == "parquet" else "not a readable CSV file"
+            raise MalformedFileError(str(self.claims_table), "the claim-level table", None,
+                                     f"{kind} ({type(exc).__name__})") from None
         mapping = map_wide(table.column_names)
         id_column = mapping.fields.get("id")
         if id_column is None:
