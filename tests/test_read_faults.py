@@ -323,3 +323,13 @@ def test_a_dataframe_gap_is_a_blank_not_nan(tmp_path):
     frame = pd.DataFrame([dict(GOOD, age=float("nan")), dict(GOOD, id="two")])
     results = drg.group_frame(frame)
     assert list(results["status"]) == ["OK", "OK"]
+
+
+def test_a_headerless_long_file_is_refused_without_echo(tmp_path):
+    """Its first row's "pdx" cell matches a column name; the codes and numbers beside it say it is data."""
+    path = tmp_path / "long.csv"
+    path.write_text("A1,431,pdx,I5021,Y\nA1,431,sdx,J9601,Y\n")
+    error = fatal(path)
+    assert "is the header row missing" in str(error) and "I5021" not in str(error) and "A1" not in str(error)
+    result = run_cli("group", str(path), "-o", str(tmp_path / "o.jsonl"))
+    assert result.exit_code == 1 and "I5021" not in result.output

@@ -252,6 +252,7 @@ class ClaimReader:
             first = next(items, None)
             if first is None:
                 return
+            _check_header_is_names(self.path, first[1]["headers"])
             yield from self._tabular(first[1]["headers"], items)
 
     def _csv_error(self, exc: csv.Error, lines: "_LineTracker", delimiter: str, headers: list[str]) -> MalformedFileError:
@@ -513,6 +514,19 @@ class TableRows:
         for row_number, (_, record) in enumerate(records, 1):
             fields, extra = _wide_fields(record, self.columns)
             yield build_row(row_number, fields, version=self.version, extra=extra)
+
+
+_LOOKS_LIKE_DATA = re.compile(r"[A-Za-z][0-9][0-9A-Za-z]{1,5}|[+-]?[0-9]+(\.[0-9]*)?")
+
+
+def _check_header_is_names(path: Path, headers: list[str]) -> None:
+    """A first line holding an ICD-10 code or a number is a claim, not a header (a file without its
+    header row): refuse it without echoing the values, whatever names it happens to match."""
+    values = sum(1 for h in headers if _LOOKS_LIKE_DATA.fullmatch(h.strip()))
+    if values:
+        raise MalformedFileError(str(path), "line 1", None,
+                                 f"the first line holds {values} value(s) that look like codes or numbers where "
+                                 f"column names are expected: is the header row missing?")
 
 
 def _no_principal_column(headers: list[str], mapping: ColumnMap) -> str:
