@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
@@ -218,6 +219,7 @@ def _too_long_integer(value: Any) -> bool:
 
 GOLDEN_KEYS = ("id", "version", "discharge_date", "age", "sex", "discharge_status", "hospital_status",
                "pdx", "admit_dx", "sdx", "procedures")
+_SCALARS = frozenset({str, int, float, bool})
 _SCALAR_FIELDS = {"id": "claim id", "version": "version", "discharge_date": "discharge date", "age": "age",
                   "sex": "sex", "discharge_status": "discharge status", "hospital_status": "hospital status"}
 
@@ -234,12 +236,14 @@ def _code_pair(value: Any, key: str, where: str, problems: list[ShapeProblem]) -
     """(code, poa) of a diagnosis given as a code or as {"code": ..., "poa": ...}; None when missing."""
     if value is None:
         return None
-    if isinstance(value, str):
+    if type(value) is str:
         return value, ""
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, AnyMapping):
         problems.append(ShapeProblem(key, f"{where} is neither a code nor an object with code and poa"))
         return None
     code, poa = value.get("code"), value.get("poa")
+    if type(code) is str and (type(poa) is str or poa is None):       # the common case
+        return code, poa
     if code is None:
         problems.append(ShapeProblem(key, f"{where} has no code"))
         return None
@@ -262,12 +266,12 @@ def golden_shape(record: Any, nan_is_value: bool = True) -> tuple[dict[str, Any]
     `nan_is_value`: a NaN is a value (JSON's NaN: an invalid age), not a blank (a DataFrame's gap).
     """
     problems: list[ShapeProblem] = []
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, AnyMapping):
         return {"exact_codes": True, "nan_is_value": True}, [ShapeProblem("claim", "a claim must be a JSON object")]
     fields: dict[str, Any] = {}
     for key, words in _SCALAR_FIELDS.items():
         value = record.get(key)
-        if isinstance(value, (Mapping, list, tuple, set)):
+        if value is not None and type(value) not in _SCALARS and isinstance(value, (AnyMapping, list, tuple, set)):
             problems.append(ShapeProblem(key, f"{words} is not a single value"))
             value = None
         fields[key] = value
@@ -296,7 +300,7 @@ def golden_shape(record: Any, nan_is_value: bool = True) -> tuple[dict[str, Any]
         problems.append(ShapeProblem("procedures", "procedures are not a list"))
     else:
         for n, item in enumerate(procedures or (), 1):
-            code = item.get("code") if isinstance(item, Mapping) else item
+            code = item if type(item) is str else item.get("code") if isinstance(item, AnyMapping) else item
             if not isinstance(code, str):
                 problems.append(ShapeProblem("procedures", f"procedure {n} is not a code (text)"))
                 continue
