@@ -40,6 +40,10 @@ class InvalidClaimError(ValueError):
         self.status = RowStatus(status)
         super().__init__(f"{field}: {problem} ({self.status.value})")
 
+    def __reduce__(self) -> tuple:
+        """Picklable with its fields (a worker process may raise it)."""
+        return (type(self), (self.field, self.problem, self.status.value))
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnosis:

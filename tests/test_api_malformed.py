@@ -129,3 +129,11 @@ def test_valid_claims_group_as_before():
         assert [d.code for d in claim.sdx] == [d["code"] for d in data["sdx"]]
         assert list(claim.procedures) == data["procedures"]
         assert drg.group(data).to_dict() == drg.group(claim).to_dict()
+
+
+def test_invalid_claim_error_survives_pickling():
+    """A worker process may raise it; the parent must get the same field and status back."""
+    import pickle
+    error = InvalidClaimError("sdx", "secondary diagnoses (sdx) are not a list")
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.field, again.status, str(again)) == (error.field, error.status, str(error))

@@ -94,6 +94,18 @@ def test_random_json_lines(records, gz):
             assert rows is None
 
 
+@FUZZ
+@given(st.text(alphabet=st.sampled_from(list('ab,"\t\n\r {}[]:19.-I5021Ypdxclaim_id\u0131\x00')), max_size=300),
+       st.sampled_from(["c.csv", "c.tsv", "c.jsonl"]))
+def test_random_text_through_every_text_reader(body, name):
+    """Arbitrary text made of the characters that matter to the parsers (quotes, separators, line ends)."""
+    for header in ("", "claim_id,version,pdx\n", "claim_id\tversion\tpdx\n", "claim_id,version,code_type,code\n"):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_text(header + body, encoding="utf-8")
+            outcome(path)
+
+
 @st.composite
 def csv_tables(draw):
     headers = draw(st.lists(st.one_of(st.sampled_from(KNOWN), st.text(min_size=1, max_size=6)), min_size=1,
