@@ -5,7 +5,8 @@
                         "pdx": {"code": "I5021", "poa": "Y"}, "sdx": [], "procedures": []})
     result.final_drg
 
-The top-level names are loaded on first use so that `import drg` stays cheap.
+A malformed claim dict raises `drg.InvalidClaimError` (a ValueError naming the field, never
+its value). The top-level names are loaded on first use so that `import drg` stays cheap.
 """
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ _EXPORTS = {
     "GroupingResult": "drg.grouper",
     "group_frame": "drg.batch",
     "group_arrow": "drg.batch",
-    "validate": "drg.validation",
+    "validate": "drg.api",
+    "InvalidClaimError": "drg.claim",
+    "RowStatus": "drg.status",
 }
 
 __all__ = sorted(_EXPORTS)

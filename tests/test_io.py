@@ -107,7 +107,7 @@ def test_every_bad_row_gets_a_status_and_a_message_naming_the_field(tmp_path):
     rows = {r.claim_id or "(none)": r for r in rows_of(path)}
     expected = {  # id: (status, grouped, a word the message must contain)
         "(none)": ("MISSING_CLAIM_ID", True, "claim id"), "nopdx": ("MISSING_PDX", True, "principal"),
-        "age": ("INVALID_AGE", True, "age 130"), "agetext": ("INVALID_AGE_VALUE", False, "age"),
+        "age": ("INVALID_AGE", True, "age is outside 0-124"), "agetext": ("INVALID_AGE_VALUE", False, "age"),
         "sex": ("INVALID_SEX", True, "sex"), "poa": ("INVALID_POA", True, "secondary diagnosis 1 POA"),
         "ver": ("UNKNOWN_VERSION", False, "version"), "date": ("INVALID_DISCHARGE_DATE", False, "discharge date"),
         "nover": ("MISSING_VERSION", False, "version"), "many": ("TOO_MANY_CODES", True, "25 secondary"),

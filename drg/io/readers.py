@@ -11,18 +11,20 @@ import gzip
 import io
 import json
 import os
+import re
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from drg.claim import GOLDEN_KEYS, ShapeProblem, golden_shape
 from drg.io.columns import CODE_TYPES, ColumnMap, canonical, is_long, map_long, map_wide
 from drg.io.normalize import blank, build_row, text, whole_number
 from drg.io.records import ClaimRow, MalformedFileError
+from drg.status import RowStatus
 
 FORMATS = ("jsonl", "csv", "parquet")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv",
              ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
-GOLDEN_KEYS = ("id", "version", "discharge_date", "age", "sex", "discharge_status", "hospital_status",
-               "pdx", "admit_dx", "sdx", "procedures")
 
 
 def detect_format(path: "str | Path") -> str:
@@ -34,6 +36,16 @@ def detect_format(path: "str | Path") -> str:
     if fmt is None:
         raise ValueError(f"cannot tell the format of {path} from its name; give it (jsonl, csv or parquet)")
     return fmt
+
+
+def _json_record(line: str) -> Any:
+    """One JSON value; integers too long for Python (ValueError, not a JSON error) read as infinite."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        return json.loads(line, parse_int=_parse_big_int)
 
 
 class _ByteCounter:
@@ -50,9 +62,54 @@ class _ByteCounter:
 
 
 def _open_text(path: Path) -> tuple[io.TextIOWrapper, _ByteCounter]:
+    """The file as UTF-8 text; bytes that are not UTF-8 come through as surrogates, so that the
+    line holding them is found exactly (`_check_decoded`) instead of somewhere in a read-ahead block."""
     raw = open(path, "rb")
     stream: Any = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.lower().endswith(".gz") else raw
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""), _ByteCounter(raw, os.path.getsize(path))
+    return (io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline=""),
+            _ByteCounter(raw, os.path.getsize(path)))
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def _check_decoded(path: Path, line: str, line_number: int) -> None:
+    """MalformedFileError at the first byte of a line that is not UTF-8 (a Latin-1 file, say)."""
+    if not line.isascii():
+        bad = _UNDECODED.search(line)
+        if bad is not None:
+            raise MalformedFileError(str(path), f"line {line_number}, character {bad.start() + 1}", None,
+                                     "not UTF-8 text (save the file as UTF-8; Latin-1 and Windows-1252 "
+                                     "are not read)")
+
+
+_READ_ERRORS = (UnicodeDecodeError, OSError, EOFError, zlib.error)
+
+
+def _read_place(lines_read: int) -> str:
+    """Where a read failed: text is read ahead in blocks, so the damage is somewhere past the last good line."""
+    return f"after line {lines_read}" if lines_read else "line 1"
+
+
+def _read_problem(exc: BaseException) -> str:
+    """Why the bytes could not be read, without quoting them (gzip's own message shows file bytes)."""
+    if isinstance(exc, gzip.BadGzipFile):
+        return "cannot be read: not a gzip file, though the name ends in .gz"
+    if isinstance(exc, EOFError):
+        return "cannot be read: the compressed file ends too early (cut off?)"
+    if isinstance(exc, zlib.error):
+        return "cannot be read: the compressed data is damaged"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text (save the file as UTF-8)"
+    return f"cannot be read: {exc.strerror or type(exc).__name__}" if isinstance(exc, OSError) else "cannot be read"
+
+
+def _parse_big_int(digits: str) -> Any:
+    """JSON integers longer than Python converts (a 5,001-digit age): a number beyond every range."""
+    try:
+        return int(digits)
+    except ValueError:
+        return float("-inf") if digits.startswith("-") else float("inf")
 
 
 def _chunks(rows: Iterable[ClaimRow], size: int) -> Iterator[list[ClaimRow]]:
@@ -68,43 +125,13 @@ def _chunks(rows: Iterable[ClaimRow], size: int) -> Iterator[list[ClaimRow]]:
 
 # ---------------------------------------------------------------- golden (nested) records
 
-def _pair(value: Any, where: str, errors: list[str]) -> tuple[Any, Any] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value, ""
-    if isinstance(value, dict):
-        return value.get("code"), value.get("poa")
-    errors.append(f"{where} is neither a code nor an object with code and poa")
-    return None
-
-
-def golden_fields(record: dict) -> tuple[dict, dict, list[str]]:
-    """Fields, extra columns and shape errors of one claim in the golden JSON form."""
-    errors: list[str] = []
-    fields = {key: record.get(key) for key in ("id", "version", "discharge_date", "age", "sex",
-                                                "discharge_status", "hospital_status")}
-    fields["pdx"] = _pair(record.get("pdx"), "principal diagnosis", errors)
-    fields["admit_dx"] = _pair(record.get("admit_dx"), "admit diagnosis", errors)
-    sdx = record.get("sdx") or []
-    procedures = record.get("procedures") or []
-    if not isinstance(sdx, list):
-        errors.append("sdx is not a list")
-        sdx = []
-    if not isinstance(procedures, list):
-        errors.append("procedures is not a list")
-        procedures = []
-    pairs = []
-    for n, item in enumerate(sdx, 1):
-        pair = _pair(item, f"secondary diagnosis {n}", errors)
-        pairs.append(pair if pair is not None else (None, None))
-    fields["sdx"] = pairs
-    fields["procedures"] = [p.get("code") if isinstance(p, dict) else p for p in procedures]
-    # The golden form is the CMS grouper's own input: codes are used exactly as given (a lower-case
-    # code is recognized but never CC-excluded and never completes a cluster, GROUPER_LOGIC.md 2.1).
-    fields["exact_codes"] = True
+def golden_fields(record: dict, nan_is_value: bool = False) -> tuple[dict, dict, list[ShapeProblem]]:
+    """Fields, extra columns and shape problems of one claim in the golden JSON form
+    (the shape rules are the claim model's `golden_shape`, shared with `Claim.from_dict`).
+    `nan_is_value`: JSON Lines' NaN is a value (an invalid age); a DataFrame's NaN is a blank."""
+    fields, problems = golden_shape(record, nan_is_value)
     extra = {k: v for k, v in record.items() if k not in GOLDEN_KEYS}
-    return fields, extra, errors
+    return fields, extra, problems
 
 
 class ClaimReader:
@@ -118,6 +145,8 @@ class ClaimReader:
             raise ValueError(f"unknown input format {self.format!r}; use one of {', '.join(FORMATS)}")
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file")
+        if self.path.is_dir():
+            raise MalformedFileError(str(self.path), "", None, "is a directory, not a claims file (give one file)")
         self.chunk_size = max(int(chunk_size), 1)
         self.version = version
         self.claims_table = Path(claims_table) if claims_table else None
@@ -152,24 +181,30 @@ class ClaimReader:
             while True:
                 try:
                     line = stream.readline()
-                except (UnicodeDecodeError, OSError, EOFError) as exc:
-                    raise MalformedFileError(str(self.path), f"line {line_number + 1}", None,
-                                             f"cannot be read: {exc}") from None
+                except _READ_ERRORS as exc:
+                    raise MalformedFileError(str(self.path), _read_place(line_number), None,
+                                             _read_problem(exc)) from None
                 if not line:
                     break
                 line_number += 1
                 if not line.strip():
                     continue
+                _check_decoded(self.path, line, line_number)
                 try:
-                    record = json.loads(line)
+                    record = _json_record(line)
                 except json.JSONDecodeError as exc:
                     raise MalformedFileError(str(self.path), f"line {line_number}", f"character {exc.colno}",
                                              f"not valid JSON ({exc.msg})") from None
+                except RecursionError:
+                    row_number += 1
+                    yield ClaimRow(row_number, "", None, RowStatus.INVALID_RECORD,
+                                   f"line {line_number}: the claim is nested too deeply to read")
+                    continue
                 if not isinstance(record, dict):
                     raise MalformedFileError(str(self.path), f"line {line_number}", "character 1",
                                              "each line must be one JSON object (a claim)")
                 row_number += 1
-                fields, extra, errors = golden_fields(record)
+                fields, extra, errors = golden_fields(record, nan_is_value=True)
                 yield build_row(row_number, fields, version=self.version, extra=extra, errors=errors)
 
     # -------------------------------------------------------------- CSV
@@ -179,28 +214,31 @@ class ClaimReader:
         self._progress = counter.fraction
         name = self.path.name.lower().removesuffix(".gz")
         delimiter = "\t" if name.endswith(".tsv") else ","
-        lines = _LineTracker(stream)
+        lines = _LineTracker(stream, self.path)
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
 
-        def records() -> Iterator[tuple[str, dict[str, str]]]:
+        def next_row(headers: list[str]) -> list[str] | None:
+            lines.start_record()
             try:
-                headers = next(reader)
+                return next(reader)
             except StopIteration:
-                return
+                return None
             except csv.Error as exc:
-                raise self._csv_error(exc, lines, delimiter, []) from None
+                raise self._csv_error(exc, lines, delimiter, headers) from None
+            except _READ_ERRORS as exc:
+                raise MalformedFileError(str(self.path), _read_place(lines.count), None,
+                                         _read_problem(exc)) from None
+
+        def records() -> Iterator[tuple[str, dict[str, Any]]]:
+            headers = next_row([])
+            if headers is None:
+                return
             yield "", {"headers": headers}   # first item: the header
             width = len(headers)
             while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
+                row = next_row(headers)
+                if row is None:
                     return
-                except csv.Error as exc:
-                    raise self._csv_error(exc, lines, delimiter, headers) from None
-                except (UnicodeDecodeError, OSError, EOFError) as exc:
-                    raise MalformedFileError(str(self.path), f"line {reader.line_num + 1}", None,
-                                             f"cannot be read: {exc}") from None
                 if not row or (len(row) == 1 and not row[0].strip() and width > 1):
                     continue
                 if len(row) != width:
@@ -214,13 +252,34 @@ class ClaimReader:
             first = next(items, None)
             if first is None:
                 return
+            _check_header_is_names(self.path, first[1]["headers"])
             yield from self._tabular(first[1]["headers"], items)
 
     def _csv_error(self, exc: csv.Error, lines: "_LineTracker", delimiter: str, headers: list[str]) -> MalformedFileError:
+        """The place of a CSV error: a quote never closed is reported where it opened, a field over
+        the size limit as too large, other quoting errors at the line and field where they break."""
+        def column_of(index: int | None) -> str | None:
+            return (headers[index] if index is not None and index < len(headers)
+                    else f"field {index + 1}" if index is not None else None)
+
+        record = "".join(lines.record)
+        start = lines.record_start
+        if "field larger than field limit" in str(exc):
+            index, offset, quoted = _large_field(record, delimiter, csv.field_size_limit())
+            line = start + record.count("\n", 0, offset)
+            problem = f"a field is larger than the limit of {csv.field_size_limit():,} characters"
+            if quoted:
+                problem += " (or a quote opened there is never closed)"
+            return MalformedFileError(str(self.path), f"line {line}", column_of(index), problem)
+        open_quote = _open_quote(record, delimiter)
+        if open_quote is not None and lines.at_end:
+            index, offset = open_quote
+            line = start + record.count("\n", 0, offset)
+            return MalformedFileError(str(self.path), f"line {line}", column_of(index),
+                                      "a quote opened here is never closed")
         index = _quote_error_field(lines.last, delimiter)
-        column = (headers[index] if index is not None and index < len(headers)
-                  else f"field {index + 1}" if index is not None else None)
-        return MalformedFileError(str(self.path), f"line {lines.count}", column, f"broken CSV quoting ({exc})")
+        return MalformedFileError(str(self.path), f"line {lines.count}", column_of(index),
+                                  f"broken CSV quoting ({exc})")
 
     # -------------------------------------------------------------- Parquet
 
@@ -298,11 +357,20 @@ class ClaimReader:
         fmt = detect_format(self.claims_table)
         if fmt == "jsonl":
             raise ValueError("the claim-level table of a long file must be CSV or Parquet")
+        import pyarrow as pa
         import pyarrow.csv as pacsv
         import pyarrow.parquet as pq
-        table = (pq.read_table(self.claims_table) if fmt == "parquet" else
-                 pacsv.read_csv(self.claims_table, convert_options=pacsv.ConvertOptions(
-                     column_types={}, strings_can_be_null=False)))
+        if self.claims_table.is_dir():
+            raise MalformedFileError(str(self.claims_table), "", None, "is a directory, not a claim-level table")
+        try:
+            table = (pq.read_table(self.claims_table) if fmt == "parquet" else
+                     pacsv.read_csv(self.claims_table, convert_options=pacsv.ConvertOptions(
+                         column_types={}, strings_can_be_null=False)))
+        except (pa.ArrowException, OSError) as exc:
+            # Arrow's CSV messages quote the offending row; say only what kind of problem it is
+            kind = "not a readable Parquet file" if fmt == "parquet" else "not a readable CSV file"
+            raise MalformedFileError(str(self.claims_table), "the claim-level table", None,
+                                     f"{kind} ({type(exc).__name__})") from None
         mapping = map_wide(table.column_names)
         id_column = mapping.fields.get("id")
         if id_column is None:
@@ -313,10 +381,18 @@ class ClaimReader:
 
 
 class _LineTracker:
-    """Feeds csv.reader line by line and remembers the last physical line (to locate quoting errors)."""
+    """Feeds csv.reader line by line, checks each line is UTF-8, and remembers the lines of the
+    record being read (to place quoting errors where they start)."""
 
-    def __init__(self, stream: io.TextIOWrapper) -> None:
-        self.stream, self.last, self.count = stream, "", 0
+    def __init__(self, stream: io.TextIOWrapper, path: Path) -> None:
+        self.stream, self.path, self.last, self.count = stream, path, "", 0
+        self.record: list[str] = []
+        self.record_start = 1
+        self.at_end = False
+
+    def start_record(self) -> None:
+        self.record = []
+        self.record_start = self.count + 1
 
     def __iter__(self) -> "_LineTracker":
         return self
@@ -324,10 +400,61 @@ class _LineTracker:
     def __next__(self) -> str:
         line = self.stream.readline()
         if not line:
+            self.at_end = True
             raise StopIteration
         self.count += 1
+        _check_decoded(self.path, line, self.count)
         self.last = line
+        self.record.append(line)
         return line
+
+
+def _scan_fields(text: str, delimiter: str) -> Iterator[tuple[int, int, int, bool, bool]]:
+    """(field index, start offset, length, quoted, closed) of each field of a CSV record's text."""
+    index, i, n = 0, 0, len(text)
+    while i <= n:
+        start = i
+        if i < n and text[i] == '"':
+            i += 1
+            while i < n:
+                if text[i] == '"':
+                    if i + 1 < n and text[i + 1] == '"':
+                        i += 2
+                        continue
+                    break
+                i += 1
+            closed = i < n
+            if not closed:
+                yield index, start, n - start, True, False
+                return
+            i += 1
+            while i < n and text[i] not in (delimiter, "\r", "\n"):
+                i += 1
+            yield index, start, i - start, True, True
+        else:
+            while i < n and text[i] not in (delimiter, "\r", "\n"):
+                i += 1
+            yield index, start, i - start, False, True
+        if i >= n or text[i] != delimiter:
+            return
+        i += 1
+        index += 1
+
+
+def _open_quote(text: str, delimiter: str) -> tuple[int, int] | None:
+    """(field index, offset) of a quote in a record's text that is never closed."""
+    for index, start, _, quoted, closed in _scan_fields(text, delimiter):
+        if quoted and not closed:
+            return index, start
+    return None
+
+
+def _large_field(text: str, delimiter: str, limit: int) -> tuple[int | None, int, bool]:
+    """(field index, offset, quoted) of the first field of a record longer than `limit`."""
+    for index, start, length, quoted, _ in _scan_fields(text, delimiter):
+        if length > limit:
+            return index, start, quoted
+    return None, 0, False
 
 
 def _quote_error_field(line: str, delimiter: str) -> int | None:
@@ -362,7 +489,7 @@ class TableRows:
 
     def __init__(self, headers: list[str], source: str, version: Any = None,
                  claim_table: "tuple[dict[str, dict[str, Any]], ColumnMap] | None" = None) -> None:
-        self.version, self.claim_table = version, claim_table
+        self.version, self.claim_table, self.source = version, claim_table, source
         if is_long(headers):
             self.layout = "long"
             self.code_columns, self.columns = map_long(headers)
@@ -373,18 +500,46 @@ class TableRows:
             self.layout = "wide"
             self.columns = map_wide(headers)
             if "pdx" not in self.columns.fields:
-                raise MalformedFileError(source, "header", None,
-                                         "no principal diagnosis column (pdx, principal_dx, dx1, diag_1 ...); "
-                                         "columns found: " + ", ".join(map(str, headers)))
+                raise MalformedFileError(source, "header", None, _no_principal_column(headers, self.columns))
+        if self.columns.conflicts:
+            # header names only (the header matched known names, so it is a header, not data)
+            raise MalformedFileError(source, "header", None, "; ".join(self.columns.conflicts))
 
     def read(self, records: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[ClaimRow]:
         """`records`: (where, {header: value}) in input order."""
         if self.layout == "long":
-            yield from _long_rows(records, self.code_columns, self.columns, self.claim_table, self.version)
+            yield from _long_rows(records, self.code_columns, self.columns, self.claim_table, self.version,
+                                  self.source)
             return
         for row_number, (_, record) in enumerate(records, 1):
             fields, extra = _wide_fields(record, self.columns)
             yield build_row(row_number, fields, version=self.version, extra=extra)
+
+
+_LOOKS_LIKE_DATA = re.compile(r"[A-Za-z][0-9][0-9A-Za-z]{1,5}|[+-]?[0-9]+(\.[0-9]*)?")
+
+
+def _check_header_is_names(path: Path, headers: list[str]) -> None:
+    """A first line holding an ICD-10 code or a number is a claim, not a header (a file without its
+    header row): refuse it without echoing the values, whatever names it happens to match."""
+    values = sum(1 for h in headers if _LOOKS_LIKE_DATA.fullmatch(h.strip()))
+    if values:
+        raise MalformedFileError(str(path), "line 1", None,
+                                 f"the first line holds {values} value(s) that look like codes or numbers where "
+                                 f"column names are expected: is the header row missing?")
+
+
+def _no_principal_column(headers: list[str], mapping: ColumnMap) -> str:
+    """Why a wide file cannot be read, naming only the headers that matched known names: a file
+    without a header row (or JSON Lines read as CSV) has its first claim there, and those values
+    are patient data."""
+    known = [header for header in mapping.fields.values()]
+    known += list(mapping.sdx.values()) + list(mapping.procedures.values())
+    problem = (f"no principal diagnosis column (pdx, principal_dx, dx1, diag_1 ...) among the {len(headers)} "
+               f"columns of the first line")
+    if not known:
+        return problem + "; none of them has a known column name: is the header row missing, or the format wrong?"
+    return problem + "; known columns found: " + ", ".join(map(str, known))
 
 
 def _check_parquet_schema(path: Path, schema: Any) -> None:
@@ -437,15 +592,19 @@ def _wide_fields(record: dict[str, Any], mapping: ColumnMap) -> tuple[dict[str, 
 
 def _long_rows(records: Iterator[tuple[str, dict[str, Any]]], code_columns: dict[str, str],
                claim_columns: ColumnMap, table: "tuple[dict[str, dict[str, Any]], ColumnMap] | None",
-               version: Any) -> Iterator[ClaimRow]:
-    """Group consecutive rows of one claim id into a claim (a long file keeps each claim's rows together)."""
+               version: Any, source: str = "<table>") -> Iterator[ClaimRow]:
+    """Group consecutive rows of one claim id into a claim. A long file keeps each claim's rows
+    together: rows of one claim that come back after another claim's are a MalformedFileError
+    naming both lines (grouping each block on its own would give two results under one id)."""
     id_column = code_columns["id"]
     current: list[tuple[str, dict[str, Any]]] = []
     row_number = 0
+    seen = _FinishedClaims(source, id_column)
 
     def finish(rows: list[tuple[str, dict[str, Any]]]) -> ClaimRow:
         nonlocal row_number
         row_number += 1
+        seen.add(current_id or "", rows[0][0])
         return _long_claim(row_number, rows, code_columns, claim_columns, table, version)
 
     current_id: str | None = None
@@ -458,6 +617,71 @@ def _long_rows(records: Iterator[tuple[str, dict[str, Any]]], code_columns: dict
         current.append((where, record))
     if current:
         yield finish(current)
+    seen.flush()
+
+
+class _FinishedClaims:
+    """Claim ids whose block of rows has ended, to catch a claim whose rows come back later.
+
+    The latest ids are held exactly (a dict); older ones as 64-bit hashes in sorted numpy runs
+    with the line where their block started: 16 bytes a claim, so ten million claims hold 160 MB
+    at most (a chance of a false alarm below one in a million). A claim found again in the runs is
+    reported when its batch is flushed, a few thousand claims later, before the file ends.
+    """
+
+    BATCH = 65_536
+
+    def __init__(self, source: str, id_column: str) -> None:
+        self.source, self.id_column = source, id_column
+        self.recent: dict[str, str] = {}                       # claim id -> where its block started
+        self.runs: list[tuple[Any, Any]] = []                  # (sorted hashes, first lines)
+        self.unit = "line"
+
+    def add(self, claim_id: str, where: str) -> None:
+        if not claim_id:          # rows without an id cannot be told apart; each block is one claim
+            return
+        if where.startswith("row "):
+            self.unit, where = "row", where[4:]
+        first = self.recent.get(claim_id)
+        if first is not None:
+            self._fail(claim_id, first, where)
+        self.recent[claim_id] = where
+        if len(self.recent) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        import numpy as np
+
+        if not self.recent:
+            return
+        ids = list(self.recent)
+        hashes = np.fromiter((hash(i) for i in ids), dtype=np.int64, count=len(ids))
+        lines = np.fromiter((int(w) if w.isdigit() else 0 for w in self.recent.values()), dtype=np.int64,
+                            count=len(ids))
+        for run_hashes, run_lines in self.runs:
+            at = np.searchsorted(run_hashes, hashes).clip(max=len(run_hashes) - 1)
+            found = np.nonzero(run_hashes[at] == hashes)[0]
+            if len(found):
+                k = int(found[0])
+                self._fail(ids[k], str(int(run_lines[at[k]])), str(int(lines[k])))
+        order = np.argsort(hashes, kind="stable")
+        self.runs.append((hashes[order], lines[order]))
+        self.recent = {}
+        while len(self.runs) > 1 and len(self.runs[-1][0]) >= len(self.runs[-2][0]):
+            (h2, l2), (h1, l1) = self.runs.pop(), self.runs.pop()
+            merged_h, merged_l = np.concatenate([h1, h2]), np.concatenate([l1, l2])
+            order = np.argsort(merged_h, kind="stable")
+            self.runs.append((merged_h[order], merged_l[order]))
+
+    def _fail(self, claim_id: str, first: str, again: str) -> None:
+        raise MalformedFileError(self.source, f"{self.unit} {again}", self.id_column,
+                                 f"the rows of claim {claim_id!r} are not together: its first rows start at "
+                                 f"{self.unit} {first} and more come back at {self.unit} {again}; keep each "
+                                 f"claim's rows adjacent (sort the file by claim id)")
+
+
+def _place(where: str) -> str:
+    return f"line {where}" if where.isdigit() else where or "a row"
 
 
 def _long_claim(row_number: int, rows: list[tuple[str, dict[str, Any]]], code_columns: dict[str, str],
@@ -491,8 +715,7 @@ def _long_claim(row_number: int, rows: list[tuple[str, dict[str, Any]]], code_co
         kind = CODE_TYPES.get(canonical(text(record.get(code_columns["code_type"]))))
         code = record.get(code_columns["code"])
         if kind is None:
-            errors.append(f"code type {text(record.get(code_columns['code_type']))!r} ({where}) "
-                          f"is not pdx, admit, sdx or proc")
+            errors.append(f"the code type ({_place(where)}) is not pdx, admit, sdx or proc")
             continue
         if blank(code):
             continue

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from drg.claim import Claim
+from drg.status import RowStatus
 
-OK = "OK"
+OK = RowStatus.OK
 
-# Row statuses: see the table in drg.io.normalize. A row whose `claim` is None was not
-# grouped; a row with a claim is grouped whatever its status.
+# Row statuses: drg.status.RowStatus (what each means, whether the row is grouped). A row whose
+# `claim` is None was not grouped; a row with a claim is grouped whatever its status.
 
 
 class MalformedFileError(Exception):
@@ -25,7 +26,7 @@ class MalformedFileError(Exception):
         self.where = where
         self.column = column
         self.problem = problem
-        place = f"{path}, {where}" + (f", column {column}" if column else "")
+        place = (f"{path}, {where}" if where else path) + (f", column {column}" if column else "")
         super().__init__(f"{place}: {problem}")
 
 
@@ -36,6 +37,6 @@ class ClaimRow:
     row_number: int            # 1-based position of the claim in the input
     claim_id: str              # as given ("" when missing)
     claim: Claim | None        # None when the row could not be turned into a claim
-    status: str = OK           # "OK" or an error status such as "INVALID_AGE", "UNKNOWN_VERSION"
+    status: str = OK           # a RowStatus: "OK" or an error status such as "INVALID_AGE", "UNKNOWN_VERSION"
     message: str = ""          # plain words naming the field; "" when OK
     extra: Mapping[str, Any] = field(default_factory=dict)   # other input columns, kept as given
