@@ -19,6 +19,8 @@ from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from drg.status import RowStatus
+from drg.tables.cms import ascii_upper
+from drg.tables.cms import normalize_code as cms_normalize_code
 from drg.tables import Version, parse_version, version_for
 from drg.tables.versions import UnknownVersionError, available_versions
 
@@ -151,25 +153,17 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-def ascii_upper(value: str) -> str:
-    """Upper case for the ASCII letters only: ICD-10 codes and the claim's flags are ASCII, and a
-    non-ASCII letter (the Turkish dotless "ı") must stay what it is, not turn into "I"."""
-    return value.translate(_ASCII_UPPER)
-
-
 _CODE_CACHE: dict[Any, str] = {}
 
 
 def normalize_code(value: Any) -> str:
-    """"i50.21 " -> "I5021" (ASCII letters upper-cased only). Memoized: files repeat the same codes."""
+    """"i50.21 " -> "I5021": drg.tables.cms.normalize_code of the value as text. Memoized: files
+    repeat the same codes."""
     try:
         return _CODE_CACHE[value]
     except (KeyError, TypeError):
         pass
-    code = ascii_upper(text(value).replace(".", ""))
+    code = cms_normalize_code(text(value))
     if isinstance(value, str):
         if len(_CODE_CACHE) > 500_000:     # bounded memory on files with endless distinct junk
             _CODE_CACHE.clear()
@@ -310,7 +304,7 @@ def golden_shape(record: Any, nan_is_value: bool = True) -> tuple[dict[str, Any]
                 continue
             codes.append(code)
     fields["procedures"] = codes
-    fields["exact_codes"] = True       # codes used exactly as given (GROUPER_LOGIC.md 2.1)
+    fields["exact_codes"] = True       # codes used exactly as given (docs/GROUPER_LOGIC.md section 2.1)
     fields["nan_is_value"] = nan_is_value   # JSON numbers: NaN is a value, not a blank
     return fields, problems
 

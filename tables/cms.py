@@ -66,13 +66,23 @@ def discharge_status_value(status: int | None) -> int | None:
 
 
 # --- Codes ------------------------------------------------------------------------------------
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def ascii_upper(value: str) -> str:
+    """Upper case for the ASCII letters only: ICD-10 codes and the claim's flags are ASCII, and a
+    non-ASCII letter (the Turkish dotless "ı") must stay what it is, not turn into "I"."""
+    return value.translate(_ASCII_UPPER)
+
+
 def normalize_code(code: str, *, drop_inner_spaces: bool = False) -> str:
-    """An ICD-10 code as the tables store it: surrounding white space and dots removed, upper case.
+    """An ICD-10 code as the tables store it: surrounding white space and dots removed, ASCII
+    letters upper-cased (a non-ASCII letter stays, so the code stays invalid).
 
     " i50.21 " -> "I5021". A space inside a code is kept ("I50 21" stays as written, and the
     grouper finds no such code) unless `drop_inner_spaces`: a code a person types to look up,
     as in `drg tables show 43.1 dx "I21 4"`, loses every space ("I214").
     """
     if drop_inner_spaces:
-        return "".join(code.replace(".", "").split()).upper()
-    return code.strip().replace(".", "").upper()
+        return ascii_upper("".join(code.replace(".", "").split()))
+    return ascii_upper(code.strip().replace(".", ""))
