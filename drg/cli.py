@@ -8,7 +8,7 @@ import click
 from drg import __version__
 
 # command modules, each exposing COMMANDS (a list of click commands)
-COMMAND_MODULES = ("tables", "grouping", "validate", "shift")
+COMMAND_MODULES = ("tables", "grouping", "validate", "shift", "edit")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

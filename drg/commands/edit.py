@@ -1,0 +1,219 @@
+"""`drg edit`: the CMS Medicare Code Editor on a claims file or on one claim from flags.
+
+    drg edit claims.jsonl -o edits.jsonl          # JSON Lines in the golden MCE form, one row per claim
+    drg edit --pdx Z51.89 --age 70 --sex F --discharge-status 1 --discharge-date 2026-11-02 --los 3
+
+The file form is the claim JSON of golden/mce/README.md (`discharge_date`, `los`, codes
+exactly as written); every input line gives exactly one output line, in the golden expected
+form. Other input formats come later through drg.io.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from drg.claim import Claim, Diagnosis
+from drg.mce import EditResult, EditType, advice_for, edit_claim, load_mce, parse_discharge_date
+
+# ---------------------------------------------------------------- the golden claim form
+
+
+def _diagnosis(value: Any) -> Diagnosis | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        code, poa = value.get("code"), value.get("poa")
+    else:
+        code, poa = value, ""
+    return Diagnosis("" if code is None else str(code), "" if poa is None else str(poa))
+
+
+def claim_from_record(record: dict) -> tuple[Claim, Any, Any]:
+    """A golden MCE claim record -> (Claim, discharge date as given, length of stay as given).
+
+    Codes stay exactly as written (the MCE's own rule). The discharge date is handed to the
+    editor as written, so that an unreadable one becomes INVALID_DISCHARGE_DATE and a date
+    like 2024-09-31 is read the CMS way; the Claim holds it only when it is a real date.
+    """
+    raw_date = record.get("discharge_date")
+    date = parse_discharge_date(raw_date) if isinstance(raw_date, str) and len(raw_date.strip()) == 10 else None
+    sdx = record.get("sdx") or []
+    procedures = record.get("procedures") or []
+    claim = Claim(
+        id=str(record.get("id", "") or ""),
+        version=record.get("version"),
+        discharge_date=date,
+        age=record.get("age"),
+        sex=record.get("sex") if record.get("sex") is not None else "U",
+        discharge_status=record.get("discharge_status"),
+        hospital_status=record.get("hospital_status") or "NON_EXEMPT",
+        pdx=_diagnosis(record.get("pdx")),
+        admit_dx=_diagnosis(record.get("admit_dx")),
+        sdx=tuple(_diagnosis(d) or Diagnosis("") for d in (sdx if isinstance(sdx, list) else [])),
+        procedures=tuple("" if p is None else str(p.get("code") if isinstance(p, dict) else p)
+                         for p in (procedures if isinstance(procedures, list) else [])),
+    )
+    los = record.get("los", record.get("length_of_stay"))
+    return claim, raw_date, los
+
+
+def edit_record(record: dict) -> EditResult:
+    """Edit one claim of the golden JSON form."""
+    claim, raw_date, los = claim_from_record(record)
+    return edit_claim(claim, discharge_date=raw_date if raw_date is not None else "",
+                      admit_date=record.get("admit_date"), length_of_stay=los)
+
+
+# ---------------------------------------------------------------- one claim, for a coder
+
+def coder_text(result: EditResult) -> str:
+    """The result in a coder's words: each edit with its CMS title, type, the code it hit, what to do."""
+    tables = load_mce()
+    lines = []
+    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
+        first, last = tables.termination_date, tables.termination_date
+        return ("Invalid discharge date: the MCE edits discharges from 1985-10-01 to "
+                f"{last.isoformat()}; give the discharge date as YYYY-MM-DD. No other edit was run.")
+    date = result.discharge_date.isoformat() if result.discharge_date else "?"
+    verdict = {EditType.NONE: "no edit that stops payment", EditType.PREPAYMENT: "prepayment edits: "
+               "the claim is returned before payment", EditType.POSTPAYMENT: "postpayment edits: "
+               "the claim is reviewed after payment", EditType.BOTH: "prepayment and postpayment edits"}
+    lines.append(f"Claim {result.claim_id}, discharged {date}: {verdict[result.edit_type]}.")
+    if not result.edits:
+        lines.append("The Medicare Code Editor raised no edit.")
+    for hit in result.hits():
+        info = tables.edits[hit.edit]
+        kind = {EditType.PREPAYMENT: "prepayment", EditType.POSTPAYMENT: "postpayment"}.get(info.edit_type,
+                                                                                         "informational")
+        number = f" (edit {info.manual_number})" if info.manual_number else ""
+        place = hit.where + (f" {_dotted(hit.code, hit.where)}" if hit.code else "")
+        note = "" if hit.counted else " [not counted on the admitting diagnosis]"
+        lines.append(f"- {info.title}{number}, {kind}: {place}{note}")
+        lines.append(f"    {advice_for(hit.edit)}")
+    if result.needs_length_of_stay:
+        lines.append("- The length of stay was not given: the ventilation-length edit could not be judged "
+                     "(give --los or --admit-date).")
+    return "\n".join(lines)
+
+
+def _dotted(code: str, where: str) -> str:
+    """A diagnosis code with its dot after the third character (I5021 -> I50.21); procedures as they are."""
+    if where.startswith("procedure") or len(code) <= 3 or "." in code:
+        return code
+    return f"{code[:3]}.{code[3:]}"
+
+
+# ---------------------------------------------------------------- the command
+
+_MULTI = ("--sdx", "--proc")
+
+
+class _MultiValue(click.Command):
+    """`--sdx A B C` means `--sdx A --sdx B --sdx C` (and the same for --proc)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        expanded: list[str] = []
+        current = None
+        for arg in args:
+            if arg in _MULTI:
+                current = arg
+                continue
+            if current is not None and not arg.startswith("-"):
+                expanded.extend([current, arg])
+                continue
+            current = None
+            expanded.append(arg)
+        return super().parse_args(ctx, expanded)
+
+
+def _code(text: str) -> str:
+    """A code typed by a person: blanks and dots removed, upper case (I50.21 -> I5021)."""
+    return text.strip().replace(".", "").upper()
+
+
+def _edit_file(input_path: Path, output_path: str | None) -> None:
+    from drg.io.atomic import os_error_message
+    from drg.io.formats import text_reader
+    from drg.io.writers import OutputTarget
+
+    target = OutputTarget(output_path, "jsonl", inputs=[input_path]) if output_path else \
+        OutputTarget("-", "jsonl", stream=sys.stdout.buffer)
+    counts: dict[str, int] = {}
+    try:
+        out = target.text()
+        with text_reader(input_path) as stream:
+            for number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise click.ClickException(f"{input_path}, line {number}, character {exc.colno}: "
+                                               f"not valid JSON ({exc.msg})") from None
+                if not isinstance(record, dict):
+                    raise click.ClickException(f"{input_path}, line {number}: each line must be one JSON "
+                                               "object (a claim)")
+                result = edit_record(record)
+                counts[result.edit_type.value] = counts.get(result.edit_type.value, 0) + 1
+                out.write(json.dumps(result.to_dict(), separators=(",", ":")) + "\n")
+        out.detach()
+        target.finish()
+    except OSError as exc:
+        target.abandon()
+        raise click.ClickException(os_error_message(exc, output_path or "-")) from None
+    except BaseException:
+        target.abandon()
+        raise
+    if output_path:
+        summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        click.echo(f"{sum(counts.values())} claims edited ({summary}) -> {output_path}", err=True)
+
+
+@click.command("edit", cls=_MultiValue)
+@click.argument("input_path", required=False, metavar="[INPUT]",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output_path", default=None, help="Output JSON Lines file (.gz to compress); "
+              "default: standard output.")
+@click.option("--pdx", default=None, help="Principal diagnosis (dots allowed, e.g. I50.21).")
+@click.option("--admit-dx", default=None, help="Admitting diagnosis.")
+@click.option("--sdx", multiple=True, help="Secondary diagnoses, space separated after one flag or repeated.")
+@click.option("--proc", "procedures", multiple=True, help="ICD-10-PCS procedures.")
+@click.option("--age", type=int, default=None, help="Age in years.")
+@click.option("--sex", type=click.Choice(["M", "F", "U"], case_sensitive=False), default="U", show_default=True)
+@click.option("--discharge-status", type=int, default=1, show_default=True,
+              help="UB-04 patient discharge status (1 home, 20 died, ...).")
+@click.option("--discharge-date", default=None, help="YYYY-MM-DD: selects the MCE tables (required).")
+@click.option("--admit-date", default=None, help="YYYY-MM-DD: gives the length of stay when --los is not given.")
+@click.option("--los", type=int, default=None, help="Length of stay in days.")
+@click.option("--id", "claim_id", default="claim", show_default=True, help="Claim id shown in the output.")
+@click.option("--json", "as_json", is_flag=True, help="Print the golden JSON output form.")
+def edit(input_path: Path | None, output_path: str | None, pdx: str | None, admit_dx: str | None,
+         sdx: tuple[str, ...], procedures: tuple[str, ...], age: int | None, sex: str, discharge_status: int,
+         discharge_date: str | None, admit_date: str | None, los: int | None, claim_id: str,
+         as_json: bool) -> None:
+    """Run the CMS Medicare Code Editor (MCE) on a claims file or on one claim.
+
+    \b
+    Examples:
+      drg edit claims.jsonl -o edits.jsonl
+      drg edit --pdx Z51.89 --age 70 --sex F --discharge-date 2026-11-02 --los 3
+      drg edit --pdx O80 --proc 10E0XZZ --age 30 --sex F --discharge-date 2026-11-02 --los 2
+    """
+    if input_path is not None:
+        _edit_file(input_path, output_path)
+        return
+    if pdx is None and not sdx and not procedures:
+        raise click.UsageError("give a claims file, or a claim with --pdx (and --sdx, --proc, ...)")
+    claim = Claim(id=claim_id, age=age, sex=sex.upper(), discharge_status=discharge_status,
+                  pdx=Diagnosis(_code(pdx)) if pdx is not None else None,
+                  admit_dx=Diagnosis(_code(admit_dx)) if admit_dx else None,
+                  sdx=tuple(Diagnosis(_code(c)) for c in sdx), procedures=tuple(_code(c) for c in procedures))
+    result = edit_claim(claim, discharge_date=discharge_date or "", admit_date=admit_date, length_of_stay=los)
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else coder_text(result))
+
+
+COMMANDS = [edit]
