@@ -21,8 +21,8 @@ from typing import Iterator
 
 from drg.commands.edit import edit_record
 
-CMS_FIELDS = ("id", "version_used", "edit_type", "edits", "pdx", "admit_dx", "sdx", "procedures")
-V44_FIELDS = ("id", "edit_type", "edits")
+CMS_FIELDS: tuple[str, ...] = ("id", "version_used", "edit_type", "edits", "pdx", "admit_dx", "sdx", "procedures")
+V44_FIELDS: tuple[str, ...] = ("id", "edit_type", "edits")
 
 
 @dataclass
@@ -53,7 +53,7 @@ def _first_diff(got, want, where: str = "") -> str:
                 return _first_diff(got.get(key), want[key], f"{where}.{key}")
         return f"{where}: extra keys {sorted(set(got) - set(want))}"
     if isinstance(want, list) and isinstance(got, list) and len(want) == len(got):
-        for n, (g, w) in enumerate(zip(got, want)):
+        for n, (g, w) in enumerate(zip(got, want, strict=True)):
             if g != w:
                 return _first_diff(g, w, f"{where}[{n}]")
     return f"{where}: got {json.dumps(got)}, expected {json.dumps(want)}"
@@ -85,7 +85,8 @@ def compare_file(claims: Path, expected: Path, fields: tuple[str, ...], keep: in
 def golden_files(root: Path) -> list[tuple[Path, Path, tuple[str, ...]]]:
     """(claims, expected, fields) of every golden MCE file under `root` (golden/ or golden/mce/)."""
     mce = root / "mce" if (root / "mce").is_dir() else root
-    out = [(c, c.with_name(c.name.replace("claims_", "expected_")), CMS_FIELDS)
+    out: list[tuple[Path, Path, tuple[str, ...]]] = [
+        (c, c.with_name(c.name.replace("claims_", "expected_")), CMS_FIELDS)
            for c in sorted(mce.glob("claims_v*.jsonl.gz"))]
     out += [(c, c.with_name(c.name.replace("claims_", "expected_")), V44_FIELDS)
             for c in sorted((mce / "v44").glob("claims_v*.jsonl.gz"))]

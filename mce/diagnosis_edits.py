@@ -2,7 +2,9 @@
 
 Each rule is a predicate `rule(slot, ctx)` on one code, named after its edit; the tables
 `PDX_RULES` and `SDX_RULES` give the order in which the MCE raises them. None of them looks
-at validity: an invalid code has no flags and so raises nothing here.
+at validity: an invalid code has no flags and so raises nothing here. Every rule but
+DUPLICATE_OF_PDX reads the code's own flags, so a code without flags (most codes) only
+meets the rules in `FLAGLESS_RULES`.
 """
 from __future__ import annotations
 
@@ -115,8 +117,14 @@ SDX_RULES: tuple[tuple[Edit, Rule], ...] = (
 )
 
 
+# the rules that can fire on a code without flags
+FLAGLESS_RULES = frozenset({duplicate_of_pdx})
+
+
 def apply(rules: tuple[tuple[Edit, Rule], ...], slot: CodeSlot, ctx: Context, counted: bool = True) -> None:
     """Run the rules on one code in order, flagging (and counting) each edit that fires."""
+    if not slot.flags:
+        rules = tuple(r for r in rules if r[1] in FLAGLESS_RULES)
     for edit, rule in rules:
         hit = rule(slot, ctx)
         if hit:

@@ -201,6 +201,8 @@ def procedure_edits(ctx: Context) -> None:
     log = ctx.log
     bilateral_counted = False
     for slot in ctx.procedures:
+        if not slot.flags:          # every procedure rule reads the procedure's own flags
+            continue
         if sex_conflict(slot, ctx):
             log.raise_on(slot, Edit.SEX_CONFLICT)
         if nonspecific_or(slot, ctx):

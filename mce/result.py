@@ -151,7 +151,7 @@ def claim_edit_type(counts: Mapping[Edit, int], tables: MceTables) -> EditType:
 
 def ordered_counts(counts: Mapping[Edit, int], tables: MceTables) -> tuple[EditCount, ...]:
     """The counts of at least 1, in the MCE's counter order (edits without an ICD-10 counter last)."""
-    order = {edit: n for n, edit in enumerate(tables.counted_edits)}
+    order = tables.counter_order
     chosen = [e for e, n in counts.items() if n >= 1]
     chosen.sort(key=lambda e: (order.get(e, len(order)), tables.edits[e].ordinal))
     return tuple(EditCount(e, counts[e]) for e in chosen)
@@ -169,15 +169,42 @@ def _flag_string(edits: list[Edit], positions: Mapping[Edit, int], width: int,
     return "".join(chars)
 
 
+# answers without edits, per code: most codes of most claims (the records are immutable)
+_QUIET_DX: dict[tuple[str | None, int], DiagnosisEdits] = {}
+_QUIET_PR: dict[tuple[str, int], ProcedureEdits] = {}
+_QUIET_LIMIT = 200_000
+
+
+def _quiet_dx(code: str | None, width: int) -> DiagnosisEdits:
+    answer = _QUIET_DX.get((code, width))
+    if answer is None:
+        if len(_QUIET_DX) > _QUIET_LIMIT:
+            _QUIET_DX.clear()
+        answer = _QUIET_DX[(code, width)] = DiagnosisEdits(code, (), None, "0" * width)
+    return answer
+
+
+def _quiet_pr(code: str, width: int) -> ProcedureEdits:
+    answer = _QUIET_PR.get((code, width))
+    if answer is None:
+        if len(_QUIET_PR) > _QUIET_LIMIT:
+            _QUIET_PR.clear()
+        answer = _QUIET_PR[(code, width)] = ProcedureEdits(code, (), "0" * width)
+    return answer
+
+
 def diagnosis_edits(slot: CodeSlot, tables: MceTables) -> DiagnosisEdits:
     """A diagnosis' answer; position 11 of its flag string holds the age-conflict type digit."""
+    if not slot.edits:
+        return _quiet_dx(slot.code, tables.dx_flag_width)
     positions = tables.dx_flag_positions
     return DiagnosisEdits(slot.code, tuple(slot.edits), slot.age_group,
-                          _flag_string(slot.edits, positions, max(positions.values()) + 1, slot.age_group,
+                          _flag_string(slot.edits, positions, tables.dx_flag_width, slot.age_group,
                                        positions.get(Edit.TYPE_OF_AGE_CONFLICT)))
 
 
 def procedure_edits(slot: CodeSlot, tables: MceTables) -> ProcedureEdits:
-    positions = tables.pr_flag_positions
+    if not slot.edits:
+        return _quiet_pr(slot.code or "", tables.pr_flag_width)
     return ProcedureEdits(slot.code or "", tuple(slot.edits),
-                          _flag_string(slot.edits, positions, max(positions.values()) + 1))
+                          _flag_string(slot.edits, tables.pr_flag_positions, tables.pr_flag_width))

@@ -250,7 +250,7 @@ class CodeMaster:
     day_from: list[int]               # days since 1970-01-01, inclusive
     day_through: list[int]
     flags: list[frozenset]            # frozenset[Flag] per row
-    last_row: Mapping[str, int]
+    last_row: dict[str, int]          # read-only by convention (a plain dict: the fastest look-up)
 
     def flags_on(self, code: str, day: int) -> frozenset | None:
         """The code's flags on the day, or None when the code is not valid on that day."""
@@ -321,10 +321,25 @@ class MceTables:
                                  if i.pr_flag_position is not None})
 
     @cached_property
+    def dx_flag_width(self) -> int:
+        """Characters of a diagnosis' flag string (20 for ICD-10)."""
+        return max(self.dx_flag_positions.values()) + 1
+
+    @cached_property
+    def pr_flag_width(self) -> int:
+        """Characters of a procedure's flag string (20 for ICD-10)."""
+        return max(self.pr_flag_positions.values()) + 1
+
+    @cached_property
+    def counter_order(self) -> Mapping[Edit, int]:
+        """Edit -> its place in the counter order (edits without an ICD-10 counter are absent)."""
+        return MappingProxyType({edit: n for n, edit in enumerate(self.counted_edits)})
+
+    @cached_property
     def counted_edits(self) -> tuple[Edit, ...]:
         """The edits with an ICD-10 counter, in counter order (the order of a claim's `edits`)."""
-        infos = [i for i in self.edits.values() if i.counter_position is not None]
-        return tuple(i.edit for i in sorted(infos, key=lambda i: i.counter_position))
+        ranked = sorted((i.counter_position, i.edit) for i in self.edits.values() if i.counter_position is not None)
+        return tuple(edit for _, edit in ranked)
 
 
 # ------------------------------------------------------------------ build
@@ -390,12 +405,12 @@ def _days(array: pa.ChunkedArray) -> list[int]:
 
 def _master(table: pa.Table) -> CodeMaster:
     codes = table.column("code").to_pylist()
-    if any(a > b for a, b in zip(codes, codes[1:])):
+    if any(a > b for a, b in zip(codes, codes[1:], strict=False)):
         raise TableIntegrityError("compiled MCE code master is not sorted by code")
     texts = table.column("flags").to_pylist()
     flag_sets = {text: frozenset(Flag(f) for f in text.split("|") if f) for text in set(texts)}
     return CodeMaster(codes, _days(table.column("date_from")), _days(table.column("date_through")),
-                      [flag_sets[t] for t in texts], MappingProxyType(dict(zip(codes, range(len(codes))))))
+                      [flag_sets[t] for t in texts], dict(zip(codes, range(len(codes)), strict=True)))
 
 
 def _edits(table: pa.Table) -> Mapping[Edit, EditInfo]:
@@ -411,7 +426,7 @@ def _edits(table: pa.Table) -> Mapping[Edit, EditInfo]:
 def _age_ranges(table: pa.Table) -> tuple[AgeRange, ...]:
     firsts, lasts = _days(table.column("date_from")), _days(table.column("date_through"))
     out = []
-    for row, first, last in zip(table.to_pylist(), firsts, lasts):
+    for row, first, last in zip(table.to_pylist(), firsts, lasts, strict=True):
         out.append(AgeRange(AgeGroup(row["age_group"]), Flag(row["flag"]), row["start_age"], row["end_age"],
                             first, last))
         if AgeGroup(row["age_group"]).digit != str(row["age_conflict_type"]):
@@ -423,7 +438,7 @@ def _age_ranges(table: pa.Table) -> tuple[AgeRange, ...]:
 def _statuses(table: pa.Table) -> Mapping[int, tuple[tuple[int, int], ...]]:
     firsts, lasts = _days(table.column("date_from")), _days(table.column("date_through"))
     out: dict[int, list] = {}
-    for code, first, last in zip(table.column("code").to_pylist(), firsts, lasts):
+    for code, first, last in zip(table.column("code").to_pylist(), firsts, lasts, strict=True):
         out.setdefault(code, []).append((first, last))
     return MappingProxyType({k: tuple(v) for k, v in out.items()})
 

@@ -48,7 +48,7 @@ def claim_from_record(record: dict) -> tuple[Claim, Any, Any]:
         version=record.get("version"),
         discharge_date=date,
         age=record.get("age"),
-        sex=record.get("sex") if record.get("sex") is not None else "U",
+        sex=str(record["sex"]) if record.get("sex") is not None else "U",
         discharge_status=record.get("discharge_status"),
         hospital_status=record.get("hospital_status") or "NON_EXEMPT",
         pdx=_diagnosis(record.get("pdx")),
@@ -75,9 +75,9 @@ def coder_text(result: EditResult) -> str:
     tables = load_mce()
     lines = []
     if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
-        first, last = tables.termination_date, tables.termination_date
         return ("Invalid discharge date: the MCE edits discharges from 1985-10-01 to "
-                f"{last.isoformat()}; give the discharge date as YYYY-MM-DD. No other edit was run.")
+                f"{tables.termination_date.isoformat()}; give the discharge date as YYYY-MM-DD. "
+                "No other edit was run.")
     date = result.discharge_date.isoformat() if result.discharge_date else "?"
     verdict = {EditType.NONE: "no edit that stops payment", EditType.PREPAYMENT: "prepayment edits: "
                "the claim is returned before payment", EditType.POSTPAYMENT: "postpayment edits: "

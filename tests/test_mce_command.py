@@ -1,0 +1,76 @@
+"""`drg edit`: a claims file in the golden MCE form (one output row per input row, atomic) and
+one claim from flags, printed for a coder."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from drg.cli import main
+from drg.commands.edit import claim_from_record, edit_record
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _fixture_lines(n: int) -> list[str]:
+    with gzip.open(FIXTURES / "mce_claims.jsonl.gz", "rt", encoding="utf-8") as stream:
+        return [next(stream) for _ in range(n)]
+
+
+def test_edit_a_file_one_row_per_claim_in_order(tmp_path):
+    lines = _fixture_lines(40)
+    source = tmp_path / "claims.jsonl"
+    source.write_text("".join(lines[:20]) + "\n" + "".join(lines[20:]), encoding="utf-8")  # a blank line too
+    out = tmp_path / "edits.jsonl.gz"
+    result = CliRunner().invoke(main, ["edit", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in gzip.open(out, "rt", encoding="utf-8")]
+    assert [r["id"] for r in rows] == [json.loads(line)["id"] for line in lines]
+    assert rows == [edit_record(json.loads(line)).to_dict() for line in lines]
+    assert "40 claims edited" in result.output
+
+
+def test_a_malformed_line_fails_with_file_and_line_and_leaves_no_output(tmp_path):
+    source = tmp_path / "claims.jsonl"
+    source.write_text(_fixture_lines(1)[0] + "{not json\n", encoding="utf-8")
+    out = tmp_path / "edits.jsonl"
+    result = CliRunner().invoke(main, ["edit", str(source), "-o", str(out)])
+    assert result.exit_code != 0 and "line 2" in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == [source]
+
+
+def test_bad_values_are_edits_not_errors():
+    record = {"id": "x", "discharge_date": "2025-13-01", "age": "old", "sex": "Q", "pdx": {"code": "I10"}}
+    assert edit_record(record).to_dict()["edit_type"] == "INVALID_DISCHARGE_DATE"
+    record["discharge_date"] = "2026-11-02"
+    edits = {e["edit"] for e in edit_record(record).to_dict()["edits"]}
+    assert {"INVALID_AGE", "INVALID_SEX", "INVALID_DISCHARGE_STATUS", "QUESTIONABLE_ADMISSION"} <= edits
+    claim, date, los = claim_from_record({"id": "y", "discharge_date": "2024-09-31", "los": 3})
+    assert claim.discharge_date.isoformat() == "2024-09-30" and date == "2024-09-31" and los == 3
+
+
+def test_one_claim_for_a_coder():
+    result = CliRunner().invoke(main, ["edit", "--pdx", "Z51.89", "--proc", "5A1955Z", "--age", "70", "--sex", "F",
+                                       "--discharge-date", "2026-11-02", "--los", "3"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "prepayment" in text
+    assert "Principal diagnosis requires a secondary diagnosis, prepayment: principal diagnosis Z51.89" in text
+    assert "Procedure inconsistent with length of stay, prepayment: procedure 1 5A1955Z" in text
+    assert "96 consecutive hours" in text
+
+
+def test_one_claim_json_and_invalid_date():
+    runner = CliRunner()
+    result = runner.invoke(main, ["edit", "--pdx", "I10", "--sdx", "I10", "E11.9", "--age", "70",
+                                  "--discharge-date", "2026-11-02", "--json"])
+    data = json.loads(result.output)
+    assert [e["edit"] for e in data["edits"]] == ["QUESTIONABLE_ADMISSION", "DUPLICATE_OF_PDX"]
+    assert [d["code"] for d in data["sdx"]] == ["I10", "E119"]
+    result = runner.invoke(main, ["edit", "--pdx", "I10", "--age", "70", "--discharge-date", "2027-04-01"])
+    assert result.exit_code == 0 and "Invalid discharge date" in result.output
+    result = runner.invoke(main, ["edit", "--pdx", "I10", "--proc", "5A1955Z", "--age", "70",
+                                  "--discharge-date", "2026-11-02"])
+    assert "length of stay was not given" in result.output
