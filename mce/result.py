@@ -97,6 +97,23 @@ class EditResult:
             "procedures": [p.to_dict() for p in self.procedures],
         }
 
+    def flat(self) -> dict:
+        """Flat columns for tables (CSV, a DataFrame) beside a claim's other columns.
+
+        `mce_edit_type`; `mce_edits`: "EDIT=count" joined by "|" in counter order ("" when none);
+        `mce_prepayment`: whether a prepayment edit was raised; `mce_pdx_edits`,
+        `mce_sdx_edits`, `mce_procedure_edits`: the edits per code, codes joined by "|" in
+        claim order, a code's edits by "+" ("" for a code without edits).
+        """
+        return {
+            "mce_edit_type": self.edit_type.value,
+            "mce_edits": "|".join(f"{e.edit.value}={e.count}" for e in self.edits),
+            "mce_prepayment": self.prepayment,
+            "mce_pdx_edits": "+".join(e.value for e in self.pdx.edits),
+            "mce_sdx_edits": "|".join("+".join(e.value for e in d.edits) for d in self.sdx),
+            "mce_procedure_edits": "|".join("+".join(e.value for e in p.edits) for p in self.procedures),
+        }
+
     def count(self, edit: Edit) -> int:
         """How many times the edit was raised on the claim (0 when not)."""
         for entry in self.edits:

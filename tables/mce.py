@@ -275,6 +275,17 @@ class CodeMaster:
         return tuple(reversed(out))
 
 
+@dataclass(frozen=True, slots=True)
+class CodeEditRange:
+    """What the MCE knows of a code over one range of discharge dates (for `drg tables show`)."""
+
+    date_from: dt.date
+    date_through: dt.date
+    flags: tuple[Flag, ...]
+    edits: tuple[Edit, ...]           # the edits whose rules read these flags (cms-mce/flags.csv)
+    meanings: tuple[str, ...]         # each flag in plain words, in the order of `flags`
+
+
 @dataclass(frozen=True)
 class MceTables:
     """Everything the MCE reads, ICD-10 part: code masters, edits, age groups, discharge statuses.
@@ -296,6 +307,22 @@ class MceTables:
     @property
     def termination_date(self) -> dt.date:
         return _EPOCH + dt.timedelta(days=self.termination_day)
+
+    def code_edits(self, kind: str, code: str) -> tuple[CodeEditRange, ...]:
+        """Every date range of a code ("dx" or "pr", as CMS stores it) with the edits it can raise.
+
+        Empty when the MCE has never known the code (it is then INVALID_CODE on every date).
+        """
+        master = self.diagnoses if kind == "dx" else self.procedures
+        out = []
+        for first, last, flags in master.history(code.replace(".", "").strip().upper()):
+            ordered = tuple(sorted(flags, key=lambda f: f.value))
+            edits = dict.fromkeys(Edit(e) for f in ordered for e in self.flag_info[f].used_by if e in Edit.__members__)
+            # `unacceptable` raises REQUIRES_SDX only with `reqsdx`, UNACCEPTABLE_PDX only without it
+            edits.pop(Edit.UNACCEPTABLE_PDX if Flag.REQSDX in flags else Edit.REQUIRES_SDX, None)
+            out.append(CodeEditRange(first, last, ordered, tuple(edits),
+                                     tuple(self.flag_info[f].meaning for f in ordered)))
+        return tuple(out)
 
     def age_range(self, flag: Flag, day: int) -> AgeRange | None:
         """The age range of the group of an age flag on the day (None when no row covers it)."""

@@ -74,3 +74,23 @@ def test_one_claim_json_and_invalid_date():
     result = runner.invoke(main, ["edit", "--pdx", "I10", "--proc", "5A1955Z", "--age", "70",
                                   "--discharge-date", "2026-11-02"])
     assert "length of stay was not given" in result.output
+
+
+def test_the_worked_example_of_docs_mce_runs_as_written():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "mce.md").read_text(encoding="utf-8")
+    blocks = doc.split("```")
+    command = blocks[1].strip()
+    assert command.startswith("drg edit --pdx")
+    printed = blocks[3].strip("\n")
+    result = CliRunner().invoke(main, command.split()[1:])
+    assert result.exit_code == 0 and result.output.rstrip("\n") == printed
+
+
+def test_the_python_example_of_docs_mce_runs_as_written():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "mce.md").read_text(encoding="utf-8")
+    (code,) = [b.removeprefix("python\n") for b in doc.split("```") if b.startswith("python\n")]
+    namespace: dict = {}
+    exec(compile(code, "docs/mce.md", "exec"), namespace)
+    result = namespace["result"]
+    assert result.edit_type.value == "PREPAYMENT"
+    assert result.flat()["mce_edits"] == "REQUIRES_SDX=1|INCONSISTENT_WITH_LENGTH_OF_STAY=1"

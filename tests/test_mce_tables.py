@@ -91,3 +91,17 @@ def test_a_damaged_mce_table_is_refused(data_copy):
     path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(TableIntegrityError):
         tables_from(lambda name: read_table(name, data_copy))
+
+
+def test_code_edits_say_which_edits_a_code_can_raise_and_when():
+    mce = load_mce()
+    (z681,) = mce.code_edits("dx", "Z68.1")
+    assert (z681.date_from, z681.date_through) == (dt.date(2015, 10, 1), dt.date(2026, 9, 30))
+    assert z681.edits == (Edit.AGE_CONFLICT, Edit.UNACCEPTABLE_PDX)
+    (z5189,) = mce.code_edits("dx", "Z51.89")
+    assert Edit.REQUIRES_SDX in z5189.edits and Edit.UNACCEPTABLE_PDX not in z5189.edits
+    female, after = mce.code_edits("dx", "A18.16")
+    assert female.edits == (Edit.SEX_CONFLICT,) and female.date_through == dt.date(2024, 9, 30)
+    assert after.edits == () and after.date_from == dt.date(2024, 10, 1)
+    assert set(mce.code_edits("pr", "0FYG0Z0")[0].edits) == {Edit.NON_COVERED, Edit.LIMITED_COVERAGE}
+    assert mce.code_edits("dx", "XXXX") == ()
