@@ -15,8 +15,7 @@ from drg.tables.mce import epoch_day
 
 # Java's String.trim(): every character up to U+0020 on either end
 _JAVA_BLANKS = "".join(chr(i) for i in range(0x21))
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DIGITS8 = re.compile(r"\d{8}")
+_DIGITS8 = re.compile(r"[0-9]{8}")
 
 SEX_UNKNOWN, SEX_MALE, SEX_FEMALE = 0, 1, 2
 _SEX = {"U": SEX_UNKNOWN, "M": SEX_MALE, "F": SEX_FEMALE, "0": SEX_UNKNOWN, "1": SEX_MALE, "2": SEX_FEMALE,
@@ -42,11 +41,12 @@ def is_all_zeros(code: str) -> bool:
 def parse_discharge_date(value: Any) -> dt.date | None:
     """The discharge date as the CMS MCE reads it (MCE_LOGIC.md 3.1), or None when it does not parse.
 
-    A `date` is taken as it is. Text is trimmed, then read as `YYYY-MM-DD` (the golden claim
-    form, which the CMS harness passes as `yyyyMMdd`) or `YYYYMMDD`. A day of month up to 31
-    that the month does not have moves back to the month's last day (2024-09-31 is 2024-09-30,
-    as in CMS); a month outside 1-12, a day 0 or above 31, or any other text does not parse.
-    Whether the parsed date lies inside the tables' dates is the editor's question, not this one's.
+    A `date` is taken as it is. Text is read the way the CMS harness hands it to the MCE: the
+    dashes of `YYYY-MM-DD` removed, surrounding blanks trimmed, then eight digits `yyyyMMdd`.
+    A day of month up to 31 that the month does not have moves back to the month's last day
+    (2024-09-31 is 2024-09-30, as in CMS); a month outside 1-12, a day 0 or above 31, fewer or
+    more digits (2024-9-30) or any other text does not parse. Whether the parsed date lies
+    inside the tables' dates is the editor's question, not this one's.
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -54,10 +54,8 @@ def parse_discharge_date(value: Any) -> dt.date | None:
         return value
     if not isinstance(value, str):
         return None
-    text = java_trim(value)
-    if _ISO.fullmatch(text):
-        text = text.replace("-", "")
-    elif not _DIGITS8.fullmatch(text):
+    text = java_trim(value.replace("-", ""))
+    if not _DIGITS8.fullmatch(text):
         return None
     year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
     if not 1 <= month <= 12 or not 1 <= day <= 31:

@@ -94,3 +94,26 @@ def test_the_python_example_of_docs_mce_runs_as_written():
     result = namespace["result"]
     assert result.edit_type.value == "PREPAYMENT"
     assert result.flat()["mce_edits"] == "REQUIRES_SDX=1|INCONSISTENT_WITH_LENGTH_OF_STAY=1"
+
+
+def test_edit_a_csv_file_gives_flat_columns_one_row_per_claim(tmp_path):
+    source = tmp_path / "claims.csv"
+    source.write_text("claim_id,discharge_date,age,sex,discharge_status,pdx,sdx1,proc1,los\n"
+                      "A1,2026-11-02,70,F,1,I10,I10,0FYG0Z0,3\n"
+                      "A2,2027-04-01,70,F,1,I10,,,3\n"
+                      "A3,2026-11-02,70,F,1,Z51.89,,5A1955Z,2\n"
+                      "A4,,70,F,1,I10,,,2\n", encoding="utf-8")
+    out = tmp_path / "edits.csv"
+    result = CliRunner().invoke(main, ["edit", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    import csv
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["id"] for r in rows] == ["A1", "A2", "A3", "A4"]
+    assert rows[0]["mce_edits"] == "QUESTIONABLE_ADMISSION=1|DUPLICATE_OF_PDX=1|NON_COVERED=1"
+    assert rows[0]["mce_prepayment"] == "True" and rows[0]["mce_procedure_edits"] == "NON_COVERED"
+    assert rows[1]["mce_edit_type"] == "INVALID_DISCHARGE_DATE"
+    assert rows[2]["mce_edits"] == "REQUIRES_SDX=1|INCONSISTENT_WITH_LENGTH_OF_STAY=1"   # los column read
+    assert rows[3]["mce_edit_type"] == "INVALID_DISCHARGE_DATE" and rows[3]["status"] != "OK"
+    jsonl = CliRunner().invoke(main, ["edit", str(source)])
+    lines = [json.loads(line) for line in jsonl.output.splitlines() if line.startswith("{")]
+    assert [r["id"] for r in lines] == ["A1", "A2", "A3", "A4"] and lines[3]["edit_type"] == "INVALID_DISCHARGE_DATE"

@@ -3,16 +3,18 @@
     drg edit claims.jsonl -o edits.jsonl          # JSON Lines in the golden MCE form, one row per claim
     drg edit --pdx Z51.89 --age 70 --sex F --discharge-status 1 --discharge-date 2026-11-02 --los 3
 
-The file form is the claim JSON of golden/mce/README.md (`discharge_date`, `los`, codes
-exactly as written); every input line gives exactly one output line, in the golden expected
-form. Other input formats come later through drg.io.
+A JSON Lines file is read in the claim form of golden/mce/README.md (`discharge_date`, `los`,
+codes exactly as written); CSV and Parquet files through drg.io (wide or long layout, with
+`los` / `length_of_stay` or `admit_date` columns). Every input claim gives exactly one output
+row: the golden expected form in JSON Lines, flat columns in CSV.
 """
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 
@@ -135,33 +137,111 @@ def _code(text: str) -> str:
     return text.strip().replace(".", "").upper()
 
 
-def _edit_file(input_path: Path, output_path: str | None) -> None:
-    from drg.io.atomic import os_error_message
+# extra input columns that carry the length of stay or the admission date (CSV / Parquet)
+LOS_COLUMNS = ("los", "length_of_stay", "lengthofstay", "los_days")
+ADMIT_DATE_COLUMNS = ("admit_date", "admission_date", "admitdate", "admit_dt")
+DATE_STATUSES = ("INVALID_DISCHARGE_DATE", "MISSING_VERSION")
+FLAT_COLUMNS = ("id", "status", "message", "mce_edit_type", "mce_edits", "mce_prepayment", "mce_pdx_edits",
+                "mce_sdx_edits", "mce_procedure_edits")
+
+
+def _extra(extra: dict, names: tuple[str, ...]) -> Any:
+    lowered = {str(k).strip().lower(): v for k, v in extra.items()}
+    for name in names:
+        if name in lowered and lowered[name] not in (None, ""):
+            return lowered[name]
+    return None
+
+
+def _golden_results(input_path: Path) -> Iterator[tuple[dict, EditResult | None]]:
+    """(status fields, result) per claim of a JSON Lines file in the golden MCE form."""
     from drg.io.formats import text_reader
+
+    with text_reader(input_path) as stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise click.ClickException(f"{input_path}, line {number}, character {exc.colno}: "
+                                           f"not valid JSON ({exc.msg})") from None
+            if not isinstance(record, dict):
+                raise click.ClickException(f"{input_path}, line {number}: each line must be one JSON "
+                                           "object (a claim)")
+            yield {}, edit_record(record)
+
+
+def _table_results(input_path: Path, input_format: str | None) -> Iterator[tuple[dict, EditResult | None]]:
+    """(status fields, result) per claim of a CSV or Parquet file read by drg.io.
+
+    Codes are normalised as drg.io does for every table format (blanks and dots removed, upper
+    case); `los` / `length_of_stay` and `admit_date` columns give the length of stay. A row the
+    reader could not turn into a claim gives its status and message and no MCE result.
+    """
+    from drg.io.readers import read_claims
+
+    for chunk in read_claims(input_path, input_format):
+        for row in chunk:
+            status = {} if row.status == "OK" else {"status": row.status, "message": row.message}
+            if row.claim is None:
+                fields = {"id": row.claim_id, **status}
+                if row.status in DATE_STATUSES:       # no usable discharge date: the MCE's own answer
+                    fields["edit_type"] = EditType.INVALID_DISCHARGE_DATE.value
+                yield fields, None
+                continue
+            extra = dict(row.extra)
+            yield status, edit_claim(row.claim, length_of_stay=_extra(extra, LOS_COLUMNS),
+                                     admit_date=_extra(extra, ADMIT_DATE_COLUMNS))
+
+
+def _edit_file(input_path: Path, output_path: str | None, input_format: str | None,
+               output_format: str | None) -> None:
+    from drg.io.atomic import os_error_message
+    from drg.io.formats import FileFormat, UnknownFormatError, file_kind
+    from drg.io.records import MalformedFileError
     from drg.io.writers import OutputTarget
 
-    target = OutputTarget(output_path, "jsonl", inputs=[input_path]) if output_path else \
-        OutputTarget("-", "jsonl", stream=sys.stdout.buffer)
+    try:
+        source = file_kind(input_path, input_format)
+        if output_path:
+            if file_kind(output_path, output_format).format is FileFormat.PARQUET:
+                raise click.UsageError("drg edit writes JSON Lines or CSV; Parquet output is not there yet")
+            target = OutputTarget(output_path, output_format, inputs=[input_path])
+        else:
+            target = OutputTarget("-", output_format or "jsonl", stream=sys.stdout.buffer)
+    except (UnknownFormatError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+    results = (_golden_results(input_path) if source.format is FileFormat.JSONL
+               else _table_results(input_path, source.format.value))
     counts: dict[str, int] = {}
     try:
-        out = target.text()
-        with text_reader(input_path) as stream:
-            for number, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise click.ClickException(f"{input_path}, line {number}, character {exc.colno}: "
-                                               f"not valid JSON ({exc.msg})") from None
-                if not isinstance(record, dict):
-                    raise click.ClickException(f"{input_path}, line {number}: each line must be one JSON "
-                                               "object (a claim)")
-                result = edit_record(record)
-                counts[result.edit_type.value] = counts.get(result.edit_type.value, 0) + 1
-                out.write(json.dumps(result.to_dict(), separators=(",", ":")) + "\n")
+        out = target.text(newline="" if target.kind.format is FileFormat.CSV else "\n")
+        writer = None
+        if target.kind.format is FileFormat.CSV:
+            writer = csv.writer(out, delimiter=target.kind.delimiter, lineterminator="\n")
+            writer.writerow(FLAT_COLUMNS)
+        for status, result in results:
+            kind = result.edit_type.value if result is not None else status.get("edit_type") or status["status"]
+            counts[kind] = counts.get(kind, 0) + 1
+            if writer is not None:
+                flat = {"id": result.claim_id if result else status.get("id", ""), "status": "OK", "message": "",
+                        "mce_edit_type": status.get("edit_type"), **status, **(result.flat() if result else {})}
+                writer.writerow(["" if flat.get(c) is None else flat.get(c, "") for c in FLAT_COLUMNS])
+            else:
+                if result is not None:
+                    row = result.to_dict()
+                else:
+                    row = {"id": status.get("id", "")}
+                    if "edit_type" in status:
+                        row.update({"edit_type": status["edit_type"], "edits": []})
+                row.update({k: v for k, v in status.items() if k not in row})
+                out.write(json.dumps(row, separators=(",", ":")) + "\n")
         out.detach()
         target.finish()
+    except MalformedFileError as exc:
+        target.abandon()
+        raise click.ClickException(str(exc)) from None
     except OSError as exc:
         target.abandon()
         raise click.ClickException(os_error_message(exc, output_path or "-")) from None
@@ -176,8 +256,12 @@ def _edit_file(input_path: Path, output_path: str | None) -> None:
 @click.command("edit", cls=_MultiValue)
 @click.argument("input_path", required=False, metavar="[INPUT]",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output_path", default=None, help="Output JSON Lines file (.gz to compress); "
-              "default: standard output.")
+@click.option("-o", "--output", "output_path", default=None, help="Output file: .jsonl (golden form) or .csv "
+              "(flat columns), .gz to compress; default: JSON Lines on standard output.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
+              help="Input format (default: from the file name).")
+@click.option("--output-format", type=click.Choice(["jsonl", "csv", "tsv"]), default=None,
+              help="Output format (default: from the output name).")
 @click.option("--pdx", default=None, help="Principal diagnosis (dots allowed, e.g. I50.21).")
 @click.option("--admit-dx", default=None, help="Admitting diagnosis.")
 @click.option("--sdx", multiple=True, help="Secondary diagnoses, space separated after one flag or repeated.")
@@ -191,7 +275,8 @@ def _edit_file(input_path: Path, output_path: str | None) -> None:
 @click.option("--los", type=int, default=None, help="Length of stay in days.")
 @click.option("--id", "claim_id", default="claim", show_default=True, help="Claim id shown in the output.")
 @click.option("--json", "as_json", is_flag=True, help="Print the golden JSON output form.")
-def edit(input_path: Path | None, output_path: str | None, pdx: str | None, admit_dx: str | None,
+def edit(input_path: Path | None, output_path: str | None, input_format: str | None,
+         output_format: str | None, pdx: str | None, admit_dx: str | None,
          sdx: tuple[str, ...], procedures: tuple[str, ...], age: int | None, sex: str, discharge_status: int,
          discharge_date: str | None, admit_date: str | None, los: int | None, claim_id: str,
          as_json: bool) -> None:
@@ -204,7 +289,7 @@ def edit(input_path: Path | None, output_path: str | None, pdx: str | None, admi
       drg edit --pdx O80 --proc 10E0XZZ --age 30 --sex F --discharge-date 2026-11-02 --los 2
     """
     if input_path is not None:
-        _edit_file(input_path, output_path)
+        _edit_file(input_path, output_path, input_format, output_format)
         return
     if pdx is None and not sdx and not procedures:
         raise click.UsageError("give a claims file, or a claim with --pdx (and --sdx, --proc, ...)")
