@@ -14,6 +14,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 import click
@@ -34,7 +35,7 @@ def _diagnosis(value: Any) -> Diagnosis | None:
     return Diagnosis("" if code is None else str(code), "" if poa is None else str(poa))
 
 
-def claim_from_record(record: dict) -> tuple[Claim, Any, Any]:
+def claim_from_record(record: dict) -> tuple[Any, Any, Any]:
     """A golden MCE claim record -> (Claim, discharge date as given, length of stay as given).
 
     Codes stay exactly as written (the MCE's own rule). The discharge date is handed to the
@@ -45,7 +46,7 @@ def claim_from_record(record: dict) -> tuple[Claim, Any, Any]:
     date = parse_discharge_date(raw_date) if isinstance(raw_date, str) and len(raw_date.strip()) == 10 else None
     sdx = record.get("sdx") or []
     procedures = record.get("procedures") or []
-    claim = Claim(
+    fields = dict(
         id=str(record.get("id", "") or ""),
         version=record.get("version"),
         discharge_date=date,
@@ -59,6 +60,12 @@ def claim_from_record(record: dict) -> tuple[Claim, Any, Any]:
         procedures=tuple("" if p is None else str(p.get("code") if isinstance(p, dict) else p)
                          for p in (procedures if isinstance(procedures, list) else [])),
     )
+    try:
+        claim: Any = Claim(**fields)
+    except (TypeError, ValueError):
+        # a claim model that refuses a value (an invalid sex, say) must not stop the MCE, whose
+        # answer to such a value is its own edit: the editor reads the same attributes
+        claim = SimpleNamespace(**fields)
     los = record.get("los", record.get("length_of_stay"))
     return claim, raw_date, los
 
