@@ -1,6 +1,6 @@
 """The package list, derived from the source tree (everything else is in pyproject.toml).
 
-tables/, grouper/ and validation/ install as subpackages of drg (drg.tables, ...) through
+tables/, grouper/, mce/ and validation/ install as subpackages of drg (drg.tables, ...) through
 setuptools' package-dir mapping, which `[tool.setuptools.packages.find]` cannot express.
 Listing the packages by hand let a new subpackage import fine in an editable install and
 be missing from the wheel; here every folder with an __init__.py under a mapped folder is
@@ -10,7 +10,8 @@ from pathlib import Path
 
 from setuptools import find_packages, setup
 
-PACKAGE_DIR = {"drg": "drg", "drg.tables": "tables", "drg.grouper": "grouper", "drg.validation": "validation"}
+PACKAGE_DIR = {"drg": "drg", "drg.tables": "tables", "drg.grouper": "grouper", "drg.mce": "mce",
+               "drg.validation": "validation"}
 
 
 def mapped_packages() -> list[str]:

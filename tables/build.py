@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from drg.tables.manifest import sha256_of
+from drg.tables.mce import build_mce
+from drg.tables.mce_source import mce_source_present
 from drg.tables.paths import DATA_DIR, MANIFEST_NAME
 from drg.tables.source import CMS_TABLES, read_cms_table, read_versions
 from drg.tables.weights import read_base_rates, read_weight_files
@@ -36,9 +38,9 @@ def build(source_dir: Path, weights_dir: Path | None = None, out_dir: Path = DAT
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, dict] = {}
 
-    def emit(name: str, table: pa.Table, origin: str) -> None:
+    def emit(name: str, table: pa.Table, origin: str, writer: Callable[[pa.Table, Path], None] = write_parquet) -> None:
         path = out_dir / f"{name}.parquet"
-        write_parquet(table, path)
+        writer(table, path)
         files[path.name] = {"rows": table.num_rows, "bytes": path.stat().st_size,
                             "sha256": sha256_of(path), "source": origin}
         if progress:
@@ -46,6 +48,8 @@ def build(source_dir: Path, weights_dir: Path | None = None, out_dir: Path = DAT
 
     for name in CMS_TABLES:
         emit(name, read_cms_table(source_dir, name), f"cms-msdrg/{name}.csv.gz")
+    if mce_source_present(source_dir.resolve().parent / "cms-mce"):   # the MCE tables, from the sibling folder
+        build_mce(source_dir.resolve().parent / "cms-mce", emit)
     if weights_dir is not None:
         weights_dir = Path(weights_dir)
         emit("drg_weights", read_weight_files(weights_dir),

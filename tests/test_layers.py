@@ -24,16 +24,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Source folder -> the package it installs as (pyproject.toml [tool.setuptools.package-dir]).
-SOURCE_FOLDERS = {"tables": "drg.tables", "grouper": "drg.grouper", "validation": "drg.validation", "drg": "drg"}
+SOURCE_FOLDERS = {"tables": "drg.tables", "grouper": "drg.grouper", "mce": "drg.mce", "validation": "drg.validation",
+                  "drg": "drg"}
 
 # Bottom to top. A module belongs to the layer of the longest prefix that names it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tables", ("drg.tables",)),
     ("claim model", ("drg.claim", "drg.status")),
-    ("grouper", ("drg.grouper",)),
+    ("grouper and code editor", ("drg.grouper", "drg.mce")),     # siblings of one rank
     ("validation", ("drg.validation",)),
     ("face", ("drg", "drg.io", "drg.commands", "drg.batch", "drg.dask", "drg.api", "drg.cli",
-              "drg.conformance", "drg.workers")),
+              "drg.conformance", "drg.mce_conformance", "drg.workers")),
 )
 
 # Modules of drg.grouper that other layers may import by name: the package, its result records

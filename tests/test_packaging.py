@@ -32,7 +32,7 @@ def _run(*command: str, cwd: Path, timeout: float = 120) -> subprocess.Completed
 
 # What the build reads. It runs on a clean copy: setuptools' build/ folder in a working tree
 # would otherwise put modules of an earlier build into the wheel and hide a missing package.
-BUILD_INPUTS = ("pyproject.toml", "setup.py", "README.md", "drg", "tables", "grouper", "validation")
+BUILD_INPUTS = ("pyproject.toml", "setup.py", "README.md", "drg", "tables", "grouper", "mce", "validation")
 
 
 @pytest.fixture(scope="module")

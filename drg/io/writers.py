@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
@@ -69,8 +70,25 @@ class OutputTarget:
             self.binary.flush()
 
     def abandon(self) -> None:
+        """Leave no trace of a file; on a stream (standard output), what was written stays and
+        what is still buffered is dropped, so a failed or interrupted run never blocks at exit on
+        a reader that stopped reading."""
         if self.file is not None:
             self.file.discard()
+        else:
+            _drop_buffered(self.binary)
+
+
+def _drop_buffered(stream: BinaryIO) -> None:
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
 
 
 class ResultWriter:
