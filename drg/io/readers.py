@@ -18,24 +18,18 @@ from typing import Any, Callable, Iterable, Iterator
 
 from drg.claim import GOLDEN_KEYS, ShapeProblem, golden_shape
 from drg.io.columns import CODE_TYPES, ColumnMap, canonical, is_long, map_long, map_wide
+from drg.io.formats import FORMAT_NAMES, file_kind
 from drg.io.normalize import blank, build_row, text, whole_number
 from drg.io.records import ClaimRow, MalformedFileError
 from drg.status import RowStatus
 
-FORMATS = ("jsonl", "csv", "parquet")
-_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv",
-             ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
+FORMATS = FORMAT_NAMES
 
 
 def detect_format(path: "str | Path") -> str:
-    """The format from the file name (".gz" looked through); ValueError when it says nothing."""
-    name = Path(path).name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    fmt = _SUFFIXES.get(Path(name).suffix)
-    if fmt is None:
-        raise ValueError(f"cannot tell the format of {path} from its name; give it (jsonl, csv or parquet)")
-    return fmt
+    """The format the file name says (drg.io.formats; ".gz" looked through); UnknownFormatError
+    (a ValueError) when it says nothing."""
+    return file_kind(path).format.value
 
 
 def _json_record(line: str) -> Any:
@@ -140,9 +134,8 @@ class ClaimReader:
     def __init__(self, path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
                  version: Any = None, claims_table: "str | Path | None" = None) -> None:
         self.path = Path(path)
-        self.format = (input_format or detect_format(self.path)).lower()
-        if self.format not in FORMATS:
-            raise ValueError(f"unknown input format {self.format!r}; use one of {', '.join(FORMATS)}")
+        self.kind = file_kind(self.path, input_format)
+        self.format = self.kind.format.value
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file")
         if self.path.is_dir():
@@ -212,8 +205,7 @@ class ClaimReader:
     def _csv(self) -> Iterator[ClaimRow]:
         stream, counter = _open_text(self.path)
         self._progress = counter.fraction
-        name = self.path.name.lower().removesuffix(".gz")
-        delimiter = "\t" if name.endswith(".tsv") else ","
+        delimiter = self.kind.delimiter
         lines = _LineTracker(stream, self.path)
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
 
