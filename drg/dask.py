@@ -241,7 +241,7 @@ def validate(ddf: Any, *, version: "str | int | None" = None, base_rate: float |
 def shift(ddf: Any, from_version: "str | int", to_version: "str | int") -> Any:
     """Group every claim under two versions (wide layout); lazy; the per-claim frame of
     `drg.validation.shift` (`.claims`). The summary is a small reduction: compute it from the
-    result (`drg.validation.shift_summary.summarize(frame, from_version, to_version)`)."""
+    result (`drg.validation.version_shift.summary.summarize(frame, from_version, to_version)`)."""
     from drg.validation.version_shift import shift_rows
 
     from_version, to_version = _version_id(from_version), _version_id(to_version)

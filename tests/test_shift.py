@@ -14,8 +14,8 @@ from drg.claim import Claim
 from drg.cli import main
 from drg.conformance import read_jsonl
 from drg.validation.version_shift import SHIFT_COLUMNS, shift_rows
-from drg.validation.shift_report import render_html, render_markdown
-from drg.validation.shift_summary import summarize
+from drg.validation.reports.shift_report import render_html, render_markdown
+from drg.validation.version_shift.summary import summarize
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conformance_claims.jsonl.gz"
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import drg.validation
 from drg.cli import main
-from drg.validation.shift_summary import summarize
+from drg.validation.version_shift.summary import summarize
 from drg.validation.version_shift import SHIFT_COLUMNS, SHIFT_DTYPES, shift_rows, summary_part
 from drg.io import wide_record  # noqa: E402
 

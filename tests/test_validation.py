@@ -15,8 +15,8 @@ from drg.conformance import read_jsonl
 from drg.grouper import group_claim
 from drg.tables import load
 from drg.validation import validate, validate_claim
-from drg.validation.construct import NO_DRG, cases_for, other_version_drg
-from drg.validation.report import summarize
+from validation_oracle import NO_DRG, cases_for, other_version_drg
+from drg.validation.reports.validation_report import summarize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from drg.claim import Claim
-from drg.validation.batch import (frame_rows, read_rows, rows_from_records, validate_rows, validations_frame,
+from drg.validation.billed.batch import (frame_rows, read_rows, rows_from_records, validate_rows, validations_frame,
                                   write_validations)
-from drg.validation.core import validate_claim
-from drg.validation.records import FINDINGS, Driver, Reason, Validation
-from drg.validation.rules import RULES
+from drg.validation.billed.core import validate_claim
+from drg.validation.billed.records import FINDINGS, Driver, Reason, Validation
+from drg.validation.billed.rules import RULES
 from drg.validation.version_shift import shift   # version shift analysis (the function; the module is version_shift)
 
 __all__ = ["validate", "validate_claim", "validate_rows", "read_rows", "rows_from_records", "frame_rows",
@@ -61,6 +61,6 @@ def _none_if_nan(value: Any) -> Any:
 
 def __getattr__(name: str) -> Any:
     if name in ("write_report", "summarize"):
-        from drg.validation import report
+        from drg.validation.reports import validation_report as report
         return getattr(report, name)
     raise AttributeError(f"module 'drg.validation' has no attribute {name!r}")

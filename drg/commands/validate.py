@@ -92,7 +92,7 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
     if output:
         write_validations(validations, output)
     if report:
-        from drg.validation.report import write_report
+        from drg.validation.reports.validation_report import write_report
         write_report(validations, report, subtitle=f"{input_path}: {len(validations):,} rows")
     elapsed = time.perf_counter() - started
     findings: dict[str, int] = {}

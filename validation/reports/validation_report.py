@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from drg.validation.charts import svg_bar_chart, svg_heatmap
-from drg.validation.records import FINDINGS, Validation
-from drg.validation.report_page import html_page, html_table, markdown_page, markdown_table
-from drg.validation.rules import RULES
+from drg.validation.reports.charts import svg_bar_chart, svg_heatmap
+from drg.validation.billed.records import FINDINGS, Validation
+from drg.validation.reports.page import html_page, html_table, markdown_page, markdown_table
+from drg.validation.billed.rules import RULES
 
 LEVELS = ("base", "CC", "CC/MCC", "MCC")
 WEIGHED_FINDINGS = ("UPCODING_RISK", "DOWNCODING_RISK", "MISMATCH_SAME_WEIGHT", "MISMATCH_WEIGHT_UNKNOWN")

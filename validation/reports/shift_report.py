@@ -11,9 +11,9 @@ from html import escape
 
 import pandas as pd
 
-from drg.validation.charts import svg_bar_chart, svg_heatmap
-from drg.validation.report_page import html_page, html_table, markdown_page, markdown_table
-from drg.validation.shift_summary import ShiftSummary
+from drg.validation.reports.charts import svg_bar_chart, svg_heatmap
+from drg.validation.reports.page import html_page, html_table, markdown_page, markdown_table
+from drg.validation.version_shift.summary import ShiftSummary
 
 __all__ = ["render_html", "render_markdown", "heatmap_drgs"]
 

@@ -13,7 +13,7 @@ frequently audited diagnosis), which is exactly the classic pre-bill review targ
 """
 from __future__ import annotations
 
-from drg.validation.rules import RULES_BY_ID
+from drg.validation.billed.rules import RULES_BY_ID
 
 FINDING_POINTS = {"UPCODING_RISK": 40, "BILLED_DRG_INVALID": 30, "UNGROUPABLE": 20, "MISMATCH_WEIGHT_UNKNOWN": 20,
                   "DOWNCODING_RISK": 10, "MISMATCH_SAME_WEIGHT": 10, "MATCH": 0}

@@ -10,12 +10,12 @@ from drg.grouper import GroupingResult, group_claim
 from drg.tables import TableSet, load, parse_version
 from drg.tables.versions import Version
 from drg.claim import resolve_version
-from drg.validation.drivers import find_drivers, single_severity_code
-from drg.validation.profile import drg_profile, versions_with_drg
-from drg.validation.reasons import explain_mismatch, plain_words, version_reasons
-from drg.validation.records import Reason, Validation
-from drg.validation.risk import risk_score
-from drg.validation.rules import RuleContext, apply_rules
+from drg.validation.billed.drivers import find_drivers, single_severity_code
+from drg.validation.billed.profile import drg_profile, versions_with_drg
+from drg.validation.billed.reasons import explain_mismatch, plain_words, version_reasons
+from drg.validation.billed.records import Reason, Validation
+from drg.validation.billed.risk import risk_score
+from drg.validation.billed.rules import RuleContext, apply_rules
 
 
 class BilledDrgError(ValueError):

@@ -11,9 +11,9 @@ from __future__ import annotations
 from drg.claim import Claim
 from drg.grouper import GroupingResult, group_claim
 from drg.tables import TableSet
-from drg.validation.profile import (LEVEL_MCC, LEVEL_NONE, LEVEL_RANK, OR_ATOMS, PRE_MDC, STATUS_ATOMS,
+from drg.validation.billed.profile import (LEVEL_MCC, LEVEL_NONE, LEVEL_RANK, OR_ATOMS, PRE_MDC, STATUS_ATOMS,
                                     UNRELATED_OR_DRGS, DrgProfile)
-from drg.validation.records import Driver, Reason
+from drg.validation.billed.records import Driver, Reason
 
 DIED = 20
 TRANSFER_TO_ACUTE = frozenset({2, 5, 66, 82, 85, 94})

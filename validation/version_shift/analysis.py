@@ -26,8 +26,8 @@ from drg.grouper import group_claim
 from drg.tables import load
 from drg.tables.loader import TableSet
 from drg.tables.versions import Version
-from drg.validation.shift_reasons import ReasonFinder
-from drg.validation.shift_summary import ShiftSummary, summarize
+from drg.validation.version_shift.reasons import ReasonFinder
+from drg.validation.version_shift.summary import ShiftSummary, summarize
 
 __all__ = ["shift", "shift_rows", "shift_frame", "summary_part", "ShiftResult", "ShiftRowMaker",
            "SHIFT_COLUMNS", "SHIFT_DTYPES", "SUMMARY_COLUMNS"]

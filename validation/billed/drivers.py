@@ -20,7 +20,7 @@ from drg.grouper.compiled import compiled
 from drg.grouper.evaluate import TRAUMA_REGIONS
 from drg.grouper.formula import Atom, Node
 from drg.tables import TableSet
-from drg.validation.records import Driver
+from drg.validation.billed.records import Driver
 
 
 def _atoms(node: Node):

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from drg.claim import Claim
-from drg.validation.core import validate_claim
-from drg.validation.records import Validation
+from drg.validation.billed.core import validate_claim
+from drg.validation.billed.records import Validation
 
 EXTRA_FIELDS = ("billed_drg", "billed_version", "length_of_stay", "provider_id")
 
