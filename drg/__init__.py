@@ -22,7 +22,7 @@ _EXPORTS = {
     "GroupingResult": "drg.grouper",
     "group_frame": "drg.batch",
     "group_arrow": "drg.batch",
-    "validate": "drg.validation",
+    "validate": "drg.validating",
 }
 
 __all__ = sorted(_EXPORTS)

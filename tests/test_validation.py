@@ -14,9 +14,10 @@ from drg.cli import main
 from drg.conformance import read_jsonl
 from drg.grouper import group_claim
 from drg.tables import load
-from drg.validation import validate, validate_claim
+from drg.validation import validate_claim
+from drg.validating import validate
 from validation_oracle import NO_DRG, cases_for, other_version_drg
-from drg.validation.reports.validation_report import summarize
+from drg.validation.reports.validation_report import summarize_validations
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -189,7 +190,7 @@ def test_cli_one_claim_verdict():
 def test_summary_figures():
     vs = [validate_claim(one("I5021", ["N179"]), 291), validate_claim(one("I5021", ["E43"]), 293),
           validate_claim(one("I5021", ["N179", "I4820"]), 292)]
-    s = summarize(vs)
+    s = summarize_validations(vs)
     assert s.findings == {"UPCODING_RISK": 1, "DOWNCODING_RISK": 1, "MATCH": 1}
     assert s.dollars_up > 0 > s.dollars_down
     assert s.cc_mcc_capture_rate == 1.0

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import drg.validation
-from drg.validation import validate, write_validations
+import drg.validating
+from drg.validating import validate, write_validations
 from drg.io import wide_record  # noqa: E402
 
 from golden_samples import golden_claims  # noqa: E402
@@ -62,7 +63,7 @@ def test_billed_drg_dtype_does_not_depend_on_the_rows(claims) -> None:
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_written_billed_drg_stays_an_integer(tmp_path, claims, suffix) -> None:
     data = [dict(c, billed_drg=b) for c, b in zip(claims[:6], BILLED)]
-    rows = list(drg.validation.validate_rows(drg.validation.rows_from_records(data), drivers=False))
+    rows = list(drg.validation.validate_items(drg.validation.billed_claims_from_records(data), drivers=False))
     path = tmp_path / f"out{suffix}"
     write_validations(rows, path)
     frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)

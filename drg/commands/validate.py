@@ -67,7 +67,7 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
       drg validate claims.csv -o validated.csv --report summary.html
       drg validate --pdx I5021 --sdx N179 --age 70 --sex M --version 43.1 --billed-drg 291
     """
-    from drg.validation import read_rows, validate_claim, validate_rows, write_validations
+    from drg.validating import read_rows, validate_claim, validate_rows, write_validations
     if input_path is None:
         if billed_drg is None:
             raise click.UsageError("give an INPUT file, or one claim with --pdx ... and --billed-drg")
@@ -92,7 +92,7 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
     if output:
         write_validations(validations, output)
     if report:
-        from drg.validation.reports.validation_report import write_report
+        from drg.validating import write_report
         write_report(validations, report, subtitle=f"{input_path}: {len(validations):,} rows")
     elapsed = time.perf_counter() - started
     findings: dict[str, int] = {}
