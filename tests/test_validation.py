@@ -121,7 +121,11 @@ def test_billed_drg_of_another_version_says_where_it_exists():
 
 def test_billed_version_differs_regroups_under_it():
     v = validate_claim(one("I5021", ["N179"]), 292, billed_version="42.0")
-    assert v.finding == "MATCH" or v.billed_version == "42.0"
+    # the codes group to 292 under both 42.0 and 43.1: a match, priced with each year's weight
+    assert (v.finding, v.expected_drg, v.version, v.billed_version) == ("MATCH", 292, "43.1", "42.0")
+    assert v.billed_weight == load(420).weights[292].relative_weight
+    assert v.expected_weight == load(431).weights[292].relative_weight
+    assert "billed weight from FY2025, expected from FY2026" in v.impact_note
     assert any(r.element == "version" and r.code == "42.0" for r in v.reasons)
 
 
