@@ -23,6 +23,7 @@ _EXPORTS = {
     "group_frame": "drg.batch",
     "group_arrow": "drg.batch",
     "validate": "drg.validating",
+    "shift": "drg.validating",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -36,7 +36,7 @@ from drg.validation.reports.validation_report import (render_validation_html, re
 from drg.validation.version_shift import ShiftResult
 from drg.validation.version_shift import shift as shift_claims
 
-__all__ = ["validate", "validate_rows", "billed_claims", "read_rows", "frame_rows", "validations_frame",
+__all__ = ["validate", "validate_claim", "validate_rows", "billed_claims", "read_rows", "frame_rows", "validations_frame",
            "write_validations", "write_report", "summary_line", "shift", "shift_items", "ValidationTally"]
 
 

@@ -113,6 +113,21 @@ def test_validation_takes_claims_not_frames() -> None:
         drg.validation.shift(frame, "43.1", "44.0")
 
 
+def test_the_face_takes_the_frames() -> None:
+    import drg
+    import drg.validating
+
+    claims = [{"id": "1", "version": 431, "age": 70, "sex": "M", "discharge_status": 1,
+               "pdx": {"code": "I5021", "poa": "Y"}, "sdx": [{"code": "N179", "poa": "Y"}], "procedures": [],
+               "billed_drg": 291}]
+    assert drg.validate is drg.validating.validate and drg.shift is drg.validating.shift
+    frame = drg.validate(pd.DataFrame(claims), drivers=False)
+    assert frame["finding"].tolist() == ["UPCODING_RISK"] and frame["expected_drg"].tolist() == [292]
+    moved = drg.shift(pd.DataFrame(claims), "43.1", "44.0").claims
+    assert moved["from_drg"].tolist() == [292] and moved["row_number"].tolist() == [1]
+    assert drg.validation.validate(claims[0], drivers=False).finding == "UPCODING_RISK"
+
+
 FACE = ("drg.io", "drg.validating", "drg.commands", "drg.batch", "drg.dask", "drg.api", "drg.cli",
         "drg.conformance")
 

@@ -173,9 +173,10 @@ def shift(claims: Iterable[Any], from_version: "str | int | Version",
 
     `claims`: any iterable of Claims, golden-JSON dicts, or rows carrying (row_number, claim_id,
     claim, status, message) such as drg.io's ClaimRows. Each input gives exactly one output row.
-    A DataFrame of claims is the face's to read: use drg.validating.shift.
+    A DataFrame of claims is the face's to read: use drg.shift (drg.validating.shift).
     """
     if hasattr(claims, "columns"):
-        raise TypeError("drg.validation.shift takes claims, not a DataFrame: use drg.validating.shift(frame, ...)")
+        raise TypeError("drg.validation.shift takes claims, not a DataFrame: "
+                        "use drg.shift (drg.validating.shift) for a DataFrame")
     frame = shift_rows(claims, from_version, to_version)
     return ShiftResult(frame, summarize_shift(frame, from_version, to_version))
