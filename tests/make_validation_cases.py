@@ -17,6 +17,7 @@ DRG did not; each line: the claim, from/to versions, from/to DRGs, reason kinds 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -42,13 +43,20 @@ SHIFT_UNCHANGED = 4       # unchanged claims per pair
 
 def expectation(v) -> dict:
     """What a case must give: the fields a coder reads."""
-    return {"status": v.status, "finding": str(v.finding), "expected_drg": v.expected_drg,
+    return {"status": v.status, "message": v.message, "finding": str(v.finding), "expected_drg": v.expected_drg,
             "billed_weight": v.billed_weight, "expected_weight": v.expected_weight, "weight_delta": v.weight_delta,
             "dollar_impact": v.dollar_impact, "billed_level": v.billed_level, "expected_level": v.expected_level,
             "reason_elements": [r.element for r in v.reasons], "reason_codes": [r.code for r in v.reasons],
             "rule_hits": list(v.rule_hits), "risk_score": v.risk_score,
-            "single_code_severity": v.single_code_severity,
+            "single_code_severity": v.single_code_severity, "explanation": v.explanation,
             "drivers": [[d.element, d.code, d.drg_without] for d in v.drivers]}
+
+
+def template(element: str, message: str) -> str:
+    """A reason's kind of wording: its element and message with codes, DRGs and numbers blanked."""
+    text = re.sub(r"[A-Z0-9.]*\d[A-Z0-9.]*", "#", message)
+    text = re.sub(r"\(.*?\)", "()", re.sub(r"group \w+", "group #", text))
+    return element + ":" + text[:70]
 
 
 def case(kind: str, record: dict, billed, required: tuple = (), **facts) -> dict:
@@ -97,7 +105,34 @@ def validation_cases(records: list[dict]) -> list[dict]:
         if any(r in wanted for r in v.rule_hits):
             hits.update(v.rule_hits)
             out.append(case("rule", record, v.expected_drg, length_of_stay=los))
+    seen: Counter = Counter()                      # every kind of reason wording, twice
+    for c in out:
+        seen.update(set(template(e, m) for e, m in _reasons(c)))
+    for record in records[::41]:
+        claim = Claim.from_dict(record)
+        tables = load(claim.version)
+        result = group_claim(claim, tables)
+        if result.final_return_code != "OK" or result.final_mdc is None:
+            continue
+        candidates = sorted({f.drg for f in tables.formulas.get(result.final_mdc, ())} - {result.final_drg})
+        if result.hac_status == "FINAL_DRG_CHANGES" and result.initial_drg:
+            candidates.insert(0, result.initial_drg)          # billed the DRG before the HAC logic
+        for billed in candidates:
+            v = validate_claim(claim, billed, drivers=False)
+            new = {template(r.element, r.message) for r in v.reasons} - {k for k, n in seen.items() if n >= 2}
+            if new:
+                c = case("reason", record, billed)
+                seen.update({template(e, m) for e, m in _reasons(c)})
+                out.append(c)
+    for c in [c for c in out if "HAC_CHANGED_DRG" in c["expect"]["rule_hits"]][:2]:
+        # billed the DRG before the HAC logic (the initial DRG)
+        initial = group_claim(Claim.from_dict(c["claim"]), load(c["claim"]["version"])).initial_drg
+        out.append(case("billed_before_hac", c["claim"], initial, ("hac",), length_of_stay=c["length_of_stay"]))
+    for c in [c for c in out if "SHORT_MCC_STAY" in c["expect"]["rule_hits"]][:2]:
+        # a billed number that is no DRG: the stay rules read the expected DRG
+        out.append(case("no_drg_short_stay", c["claim"], 1234, ("billed_drg",), length_of_stay=c["length_of_stay"]))
     first = records[0]
+    out.append(case("billed_text_with_zero", first, "301.0"))
     out.append(case("billed_not_a_number", first, "29I", ("billed_drg",)))
     out.append(case("billed_missing", first, None))
     out.append(case("billed_text_number", first, " 301 "))
@@ -107,9 +142,16 @@ def validation_cases(records: list[dict]) -> list[dict]:
     return out
 
 
+def _reasons(c: dict) -> list[tuple[str, str]]:
+    v = validate_claim(Claim.from_dict(c["claim"]), c["billed_drg"], billed_version=c.get("billed_version"),
+                       length_of_stay=c.get("length_of_stay"), drivers=False)
+    return [(r.element, r.message) for r in v.reasons]
+
+
 def shift_cases(records: list[dict]) -> list[dict]:
     out = []
     found: Counter = Counter()          # reason kinds over all pairs
+    wordings: Counter = Counter()       # kinds of reason wording over all pairs
     for a, b in SHIFT_PAIRS:
         maker = ShiftRowMaker(a, b)
         per_kind: Counter = Counter()
@@ -121,13 +163,16 @@ def shift_cases(records: list[dict]) -> list[dict]:
                 claim = Claim.from_dict(record)
                 row = maker.row(n + 1, claim.id, claim)
                 kinds = [k for k in row["reason_kinds"].split("|") if k]
+                words = {template(r["kind"], r["text"]) for r in json.loads(row["reasons_json"])}
                 if row["drg_changed"]:
-                    # the claim's own version: every kind up to SHIFT_PER_KIND; others: only kinds still missing
-                    if all(per_kind[k] >= SHIFT_PER_KIND for k in kinds) or \
-                            (not own_version and all(found[k] >= 2 for k in kinds)):
+                    # the claim's own version: every kind up to SHIFT_PER_KIND; others: only kinds still
+                    # missing; any claim with a wording of a reason not seen yet
+                    if (all(per_kind[k] >= SHIFT_PER_KIND for k in kinds) or
+                            (not own_version and all(found[k] >= 2 for k in kinds))) and words <= set(wordings):
                         continue
                     per_kind.update(kinds)
                     found.update(kinds)
+                    wordings.update(words)
                 elif own_version and unchanged < SHIFT_UNCHANGED and (not kinds or unchanged < 2):
                     unchanged += 1
                 else:
@@ -138,6 +183,7 @@ def shift_cases(records: list[dict]) -> list[dict]:
                             "from_severity": row["from_severity"], "to_severity": row["to_severity"],
                             "drg_changed": row["drg_changed"], "reason_kinds": kinds,
                             "reason_codes": [r["code"] for r in json.loads(row["reasons_json"])],
+                            "reasons": row["reasons"], "message": row["message"], "reasons_json": row["reasons_json"],
                             "invalid_in_from": row["invalid_in_from"], "invalid_in_to": row["invalid_in_to"]})
     return out
 

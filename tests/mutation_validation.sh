@@ -37,7 +37,7 @@ pytest_add_cli_args = ["-x", "-q", "-p", "no:cacheprovider"]
 pytest_add_cli_args_test_selection = [
     "tests/test_validation.py", "tests/test_validation_cases.py", "tests/test_validation_tally.py",
     "tests/test_validation_statuses.py", "tests/test_validation_rules.py",
-    "tests/test_validation_drivers_pruning.py", "tests/test_validation_frames.py",
+    "tests/test_validation_drivers_pruning.py", "tests/test_validation_frames.py", "tests/test_validation_edges.py",
     "tests/test_shift.py", "tests/test_shift_cases.py", "tests/test_shift_frames.py",
     "tests/test_report_charts.py", "tests/test_report_snapshots.py",
 ]

@@ -7,16 +7,15 @@ After an intended change of a report, regenerate the snapshots and review the di
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
 
-import pytest
-
 from drg.claim import Claim
 from drg.conformance import read_jsonl
 from drg.validation import ValidationTally, validate_claim
-from drg.validation.reports.shift_report import render_shift_markdown
+from drg.validation.reports.shift_report import render_shift_html, render_shift_markdown
 from drg.validation.reports.validation_report import render_validation_html, render_validation_markdown
 from drg.validation.version_shift import shift_rows
 from drg.validation.version_shift.summary import summarize_shift
@@ -35,8 +34,7 @@ def _check(name: str, text: str) -> None:
         f"{name} differs from its snapshot (regenerate with DRG_UPDATE_SNAPSHOTS=1 if intended)"
 
 
-@pytest.fixture(scope="module")
-def tally() -> ValidationTally:
+def _tally() -> ValidationTally:
     """The validation cases (tests/fixtures/validation_cases.jsonl), folded in chunks of 10."""
     cases = [json.loads(line) for line in (HERE / "fixtures" / "validation_cases.jsonl").read_text().splitlines()]
     validations = [validate_claim(Claim.from_dict(c["claim"]), c["billed_drg"], billed_version=c.get("billed_version"),
@@ -48,23 +46,25 @@ def tally() -> ValidationTally:
     return tally
 
 
-def test_validation_report_markdown(tally) -> None:
+def test_validation_report() -> None:
+    tally = _tally()
     _check("validation_report.md", render_validation_markdown(tally, subtitle="validation_cases.jsonl"))
-
-
-def test_validation_report_html(tally) -> None:
     _check("validation_report.html", render_validation_html(tally, subtitle="validation_cases.jsonl"))
 
 
-@pytest.fixture(scope="module")
-def shift_summary():
+def test_shift_summary() -> None:
     claims = list(read_jsonl(HERE / "fixtures" / "conformance_claims.jsonl.gz"))[::7]
-    return summarize_shift(shift_rows(claims, "43.1", "44.0"), "43.1", "44.0")
+    summary = summarize_shift(shift_rows(claims, "43.1", "44.0"), "43.1", "44.0")
+    _check("shift_summary.md", render_shift_markdown(summary))
+    _check("shift_summary.html", render_shift_html(summary))
+    _check("shift_summary.json", json.dumps(summary.to_dict(), indent=1, sort_keys=True) + "\n")
 
 
-def test_shift_summary_markdown(shift_summary) -> None:
-    _check("shift_summary.md", render_shift_markdown(shift_summary))
-
-
-def test_shift_summary_json(shift_summary) -> None:
-    _check("shift_summary.json", json.dumps(shift_summary.to_dict(), indent=1, sort_keys=True) + "\n")
+def test_shift_summary_without_shifts() -> None:
+    """Claims that keep their DRG: the report says so, and has no notes."""
+    claims = list(read_jsonl(HERE / "fixtures" / "conformance_claims.jsonl.gz"))[:3]
+    summary = summarize_shift(shift_rows(claims, "43.0", "43.1"), "43.0", "43.1")
+    assert summary.changed == 0
+    quiet = dataclasses.replace(summary, notes=[])
+    _check("shift_without_shifts.md", render_shift_markdown(quiet))
+    _check("shift_without_shifts.html", render_shift_html(quiet))

@@ -4,7 +4,8 @@ tests/make_validation_cases.py from real fixture claims and reviewed by reading)
 Each case pins what a coder reads (status, finding, expected DRG, weights, dollars, reason
 elements and codes, rule hits, drivers, risk score); independent checks beside the pinned values
 re-derive the finding from the weights, the risk score from the documented formula, the weights
-from the tables, and the constructed reason elements (validation_oracle.py)."""
+from the tables, and the constructed reason elements (validation_oracle.py). The reason wording
+(`explanation`) is pinned too: it is what a coder reads."""
 from __future__ import annotations
 
 import json
@@ -16,6 +17,7 @@ from drg.claim import Claim
 from drg.conformance import read_jsonl
 from drg.tables import load
 from drg.validation import RULES, validate_claim
+from drg.validation.billed.profile import _family, _profiles
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = [json.loads(line) for line in (FIXTURES / "validation_cases.jsonl").read_text().splitlines()]
@@ -29,16 +31,6 @@ def _id(case: dict) -> str:
     return f"{case['case']}-{case['claim']['id']}-{case['billed_drg']}"
 
 
-@pytest.fixture(scope="module")
-def results() -> dict:
-    out = {}
-    for case in CASES:
-        claim = Claim.from_dict(case["claim"])
-        out[_id(case)] = validate_claim(claim, case["billed_drg"], billed_version=case.get("billed_version"),
-                                        length_of_stay=case.get("length_of_stay"))
-    return out
-
-
 def test_the_cases_cover_every_finding_and_rule() -> None:
     findings = {c["expect"]["finding"] for c in CASES} - {""}
     assert findings == set(POINTS)
@@ -47,15 +39,25 @@ def test_the_cases_cover_every_finding_and_rule() -> None:
     assert len({c["claim"]["version"] for c in CASES}) == 9
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_profiles():
+    """DRG profiles are cached per version: start from an empty cache so they are computed here."""
+    _profiles.cache_clear()
+    _family.cache_clear()
+
+
 @pytest.mark.parametrize("case", CASES, ids=_id)
-def test_case(case: dict, results: dict) -> None:
-    v, want = results[_id(case)], case["expect"]
-    got = {"status": v.status, "finding": str(v.finding), "expected_drg": v.expected_drg,
+def test_case(case: dict) -> None:
+    # each case validates its own claim (no shared fixture), so every case is a test of the code it runs
+    v = validate_claim(Claim.from_dict(case["claim"]), case["billed_drg"], billed_version=case.get("billed_version"),
+                       length_of_stay=case.get("length_of_stay"))
+    want = case["expect"]
+    got = {"status": v.status, "message": v.message, "finding": str(v.finding), "expected_drg": v.expected_drg,
            "billed_weight": v.billed_weight, "expected_weight": v.expected_weight, "weight_delta": v.weight_delta,
            "dollar_impact": v.dollar_impact, "billed_level": v.billed_level, "expected_level": v.expected_level,
            "reason_elements": [r.element for r in v.reasons], "reason_codes": [r.code for r in v.reasons],
            "rule_hits": list(v.rule_hits), "risk_score": v.risk_score,
-           "single_code_severity": v.single_code_severity,
+           "single_code_severity": v.single_code_severity, "explanation": v.explanation,
            "drivers": [[d.element, d.code, d.drg_without] for d in v.drivers]}
     assert got == want
 
