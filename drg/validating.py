@@ -9,7 +9,7 @@ people have, and writes what validation returns:
 
     # a file, chunk by chunk, in bounded memory (what `drg validate FILE` does):
     tally = ValidationTally()
-    for chunk in read_claims(path, version=...):     # drg.io ClaimRows
+    for chunk in read_chunks(path, version=...):     # lists of drg.io ClaimRows
         validations = list(validate_rows(chunk, base_rate=..., drivers=...))
         ...write the chunk...
         tally.add(validations)
@@ -36,7 +36,7 @@ from drg.validation.reports.validation_report import (render_validation_html, re
 from drg.validation.version_shift import ShiftResult
 from drg.validation.version_shift import shift as shift_claims
 
-__all__ = ["validate", "validate_claim", "validate_rows", "billed_claims", "read_rows", "frame_rows", "validations_frame",
+__all__ = ["validate", "validate_claim", "validate_rows", "billed_claims", "read_rows", "read_chunks", "frame_rows", "validations_frame",
            "write_validations", "write_report", "summary_line", "shift", "shift_items", "ValidationTally"]
 
 
@@ -94,10 +94,25 @@ def read_rows(path: "str | Path", input_format: str | None = None, chunk_size: i
 
 
 def _rows_of(path: "str | Path", input_format: str | None, chunk_size: int, version: Any) -> Iterator[Any]:
+    for chunk in _chunks_of(path, input_format, chunk_size, version):
+        yield from chunk
+
+
+def read_chunks(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
+                version: Any = None) -> Iterator[list[Any]]:
+    """Lists of at most `chunk_size` ClaimRows, in input order: what a streaming run validates,
+    writes and folds into its ValidationTally one at a time. An unknown `version` is refused
+    here, before a row is read (ValueError naming it)."""
+    if version is not None:
+        from drg.tables import parse_version
+        parse_version(version)
+    return _chunks_of(path, input_format, chunk_size, version)
+
+
+def _chunks_of(path: "str | Path", input_format: str | None, chunk_size: int, version: Any) -> Iterator[list[Any]]:
     from drg.io import read_claims
 
-    for chunk in read_claims(path, input_format, chunk_size, version=version):
-        yield from chunk
+    yield from read_claims(path, input_format, chunk_size, version=version)
 
 
 def _records(frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame, list[dict]]:

@@ -92,3 +92,68 @@ def test_the_shift_summary_reads_parts_as_stored() -> None:
     assert list(expected.top_codes.columns) == ["kind", "code", "claims", "weight_change", "before", "after",
                                                 "example"]
     assert list(expected.missing_weights.columns) == ["fiscal_year", "drg", "claims", "used_for"]
+
+
+def test_the_run_version_and_a_dicts_billed_version_are_used() -> None:
+    v = drg.validation.validate_claim(Claim.from_dict(CLAIM), 291, version="42.0", drivers=False)
+    assert v.version == "42.0" and v.expected_drg == 292 and v.grouping.version == 420
+    w = drg.validation.validate(dict(CLAIM, billed_drg=292, billed_version="42.0"), drivers=False)
+    assert (w.version, w.billed_version, w.finding) == ("43.1", "42.0", "MATCH")
+
+
+def test_output_row_names() -> None:
+    v = drg.validation.validate(dict(CLAIM, billed_drg=291), drivers=False)
+    row = v.to_dict()
+    assert list(row)[:26] == [
+        "row_number", "id", "status", "message", "version", "provider_id", "length_of_stay", "billed_drg",
+        "billed_drg_text", "billed_version", "expected_drg", "finding", "billed_weight", "expected_weight",
+        "weight_delta", "base_rate", "dollar_impact", "impact_note", "billed_level", "expected_level", "risk_score",
+        "rule_hits", "single_code_severity", "explanation", "reasons", "drivers"]
+    assert (row["billed_level"], row["expected_level"]) == ("MCC", "CC")
+    assert [list(r) for r in row["reasons"]] == [["element", "code", "message"]] * len(v.reasons) and v.reasons
+
+
+def test_a_driver_without_a_weight_still_counts_as_lower() -> None:
+    tables = load(431)
+    result = group_claim(Claim.from_dict(CLAIM), tables)
+    assert single_severity_code(result, (Driver("sdx", "N179", 293, None, "NON_CC"),), tables) == "N179"
+
+
+def test_the_severity_table_shows_the_levels_present_only() -> None:
+    from drg.validation.reports.validation_report import ValidationTally, render_validation_markdown
+
+    tally = ValidationTally()
+    tally.matrix[("MCC", "CC")] = 2
+    text = render_validation_markdown(tally)
+    assert "| billed \\\\ expected | CC |\n| --- | ---: |\n| MCC | 2 |\n" in text
+    assert "Severity level" not in render_validation_markdown(ValidationTally())
+
+
+def test_legend_entries_follow_each_other() -> None:
+    import re
+
+    svg = svg_bar_chart(["x"], [[1.0], [2.0], [3.0]], "t", series_names=["alpha", "beta", "gamma"])
+    xs = [float(x) for x, name in re.findall(r'<text x="([0-9.]+)"[^>]*>(alpha|beta|gamma)</text>', svg)]
+    assert len(xs) == 3 and xs[0] < xs[1] < xs[2]
+
+
+def test_top_codes_most_claims_first_and_heatmap_limit() -> None:
+    from drg.validation.reports.shift_report import heatmap_drgs
+    from drg.validation.version_shift.summary import summarize_shift as summarize
+
+    def reason(code: str) -> str:
+        return ('[{"kind":"PR_DRG","code":"%s","before":"001","after":"002","text":"procedure %s"}]' % (code, code))
+
+    rows = []
+    for n, (fd, td, code) in enumerate([(1, 2, "B"), (1, 3, "A"), (1, 4, "A"), (5, 6, "C"), (7, 8, "D")], 1):
+        rows.append({"from_drg": fd, "to_drg": td, "from_weight": 1.0, "to_weight": 2.0,
+                     "from_drg_weight_in_to_year": 1.0, "to_drg_weight_in_from_year": 2.0, "weight_change": 1.0,
+                     "drg_changed": True, "mdc_changed": False, "invalid_in_from": "", "invalid_in_to": "",
+                     "reason_kinds": "PR_DRG", "reasons_json": reason(code)})
+    import pandas as pd
+
+    summary = summarize(pd.DataFrame(rows), "43.1", "44.0")
+    assert summary.top_codes["code"].tolist() == ["A", "B", "C", "D"]
+    assert summary.top_codes["claims"].tolist() == [2, 1, 1, 1]
+    from_drgs, to_drgs = heatmap_drgs(summary, limit=2)
+    assert from_drgs[0] == 1 and len(from_drgs) == 2 and len(to_drgs) == 2

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from drg.conformance import read_jsonl
-from drg.validating import write_report
+from drg.validating import read_chunks, read_rows, validate_rows, write_report
 from drg.validation import ValidationTally, billed_claims_from_records, summarize_validations, validate_items
 from drg.validation.reports.validation_report import (ExactSum, render_validation_html, render_validation_markdown,
                                                       summary_line)
@@ -149,3 +149,18 @@ def test_top_claims_keep_no_grouping(validations) -> None:
     tally = summarize_validations(validations)
     assert all(not hasattr(c, "grouping") for c in tally.top)
     assert json.dumps([dataclasses.asdict(c) for c in tally.top])   # plain values only
+
+
+def test_a_file_streamed_chunk_by_chunk_gives_the_report_of_all_rows(tmp_path) -> None:
+    source = Path(__file__).resolve().parents[1] / "examples" / "claims_wide.csv"
+    tally = ValidationTally()
+    sizes = []
+    for chunk in read_chunks(source, chunk_size=5):
+        sizes.append(len(chunk))
+        tally.add(validate_rows(chunk))
+    write_report(tally, tmp_path / "streamed.md", subtitle="x")
+    write_report(list(validate_rows(read_rows(source))), tmp_path / "whole.md", subtitle="x")
+    assert sizes == [5, 5, 2] and tally.rows == 12
+    assert (tmp_path / "streamed.md").read_bytes() == (tmp_path / "whole.md").read_bytes()
+    with pytest.raises(ValueError, match="39.0"):
+        read_chunks(source, version="39.0")
