@@ -139,9 +139,12 @@ def family_reasons(claim: Claim, result: GroupingResult, tables: TableSet,
         else:
             reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} is surgical; the claim has no O.R. procedure"))
     elif expected.surgical and not billed.surgical:
-        reasons.append(MismatchReason("procedure", _codes(drg_or_codes or or_codes),
-                              f"O.R. procedure {_codes(drg_or_codes or or_codes)} makes the case surgical "
-                              f"(DRG {expected.drg}); billed DRG {billed.drg} is medical"))
+        surgical = drg_or_codes or or_codes
+        # the codes that make it surgical may be none of the O.R. ones (a procedure the DRG's own formula names)
+        who = f"O.R. procedure {_codes(surgical)} makes" if surgical else "the procedures coded make"
+        reasons.append(MismatchReason("procedure", _codes(surgical) if surgical else "",
+                                      f"{who} the case surgical (DRG {expected.drg}); billed DRG {billed.drg} "
+                                      "is medical"))
 
     reasons.extend(atom_reasons(claim, result, tables, billed))
     billed_names = {n for _, n in billed.any_atoms}
