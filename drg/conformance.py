@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
-from drg.claim import Claim
+from drg.claim import Claim, resolve_version
 from drg.grouper import group_claim
 from drg.tables import load
 
@@ -89,7 +89,7 @@ def run(golden_dir: Path, limit: int | None = None, show: int = 3, out=sys.stdou
                 break
             claim = Claim.from_dict(claim_json)
             try:
-                actual = group_claim(claim, load(claim.version)).to_dict()
+                actual = group_claim(claim, load(resolve_version(claim))).to_dict()
             except Exception as exc:  # a crash is a mismatch on every field, reported with its type
                 actual = {"error": f"{type(exc).__name__}: {exc}"}
             diffs = compare(expected, actual)

@@ -110,9 +110,9 @@ def _meta_of(sample_out: pd.DataFrame, inputs: pd.DataFrame | None = None) -> pd
         from drg.io.columns import map_wide
 
         kept = set(map_wide([str(c) for c in inputs.columns]).extra)
-    dtypes = {}
+    dtypes: dict[str, Any] = {}
     for column in sample_out.columns:
-        if column in kept:
+        if column in kept and inputs is not None:
             source = inputs[column].dtype
             if pd.api.types.is_string_dtype(source):      # dask's pyarrow strings come back as pandas' str
                 dtypes[column] = "str"

@@ -60,7 +60,7 @@ def claim_options(function):
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str]:
-    out = []
+    out: list[str] = []
     for value in values:
         out.extend(part for part in value.replace(",", " ").split() if part)
     return out

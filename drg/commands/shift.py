@@ -114,7 +114,7 @@ def shift(input_path: Path, from_version: str, to_version: str, output: Path, re
         summary_file = AtomicFile(summary_json, inputs=[input_path]) if summary_json is not None else None
         outputs += [f for f in (report_file, summary_file) if f is not None]
         if writer is None:
-            claims = _shift_on_dask(input_path, output, scheduler, a, b)
+            claims = _shift_on_dask(input_path, output, str(scheduler), a, b)
         else:
             claims = _shift_here(input_path, writer, input_format, a, b)
             writer.close()

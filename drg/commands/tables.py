@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -102,8 +103,8 @@ def show(version: str, kind: str, code: str, as_json: bool) -> None:
     from drg.tables.versions import UnknownVersionError
 
     kind = kind.lower()
-    query = {"dx": queries.show_dx, "pr": queries.show_pr, "drg": queries.show_drg}[kind]
-    text = {"dx": render.render_dx, "pr": render.render_pr, "drg": render.render_drg}[kind]
+    query: Any = {"dx": queries.show_dx, "pr": queries.show_pr, "drg": queries.show_drg}[kind]
+    text: Any = {"dx": render.render_dx, "pr": render.render_pr, "drg": render.render_drg}[kind]
     try:
         report = query(version, code)
     except (UnknownVersionError, queries.NotInTables) as exc:

@@ -115,7 +115,7 @@ def _write_claims(target: Any, claims: Iterable[Claim], layout: str, batch: int)
         chunk: list[list] = []
 
         def flush() -> None:
-            columns = list(zip(*chunk)) if chunk else [[] for _ in header]
+            columns: list[Any] = list(zip(*chunk)) if chunk else [[] for _ in header]
             writer.write_table(pa.table({h: pa.array(list(c), type=schema.field(h).type)
                                          for h, c in zip(header, columns)}, schema=schema))
         for row in rows():

@@ -346,6 +346,8 @@ class ClaimReader:
     def _claim_table(self) -> tuple[dict[str, dict[str, Any]], ColumnMap]:
         """The claim-level table of a long file, by claim id (held in memory: one small record per claim)."""
         out: dict[str, dict[str, Any]] = {}
+        if self.claims_table is None:
+            raise ValueError("no claim-level table was given")
         fmt = detect_format(self.claims_table)
         if fmt == "jsonl":
             raise ValueError("the claim-level table of a long file must be CSV or Parquet")
@@ -541,7 +543,7 @@ def _check_parquet_schema(path: Path, schema: Any) -> None:
     headers = list(schema.names)
     if is_long(headers):
         code_columns, claim_columns = map_long(headers)
-        text_columns = [code_columns[n] for n in ("code", "code_type", "poa") if n in code_columns]
+        text_columns: list[Any] = [code_columns[n] for n in ("code", "code_type", "poa") if n in code_columns]
     else:
         claim_columns = map_wide(headers)
         text_columns = list(claim_columns.sdx.values()) + list(claim_columns.procedures.values())

@@ -73,7 +73,7 @@ def validate_claim(claim: Claim, billed_drg: Any = None, *, billed_version: Any 
     drivers: regroup without each sdx and procedure (1 + #codes groupings per claim).
     """
     los = _length_of_stay(length_of_stay)
-    common = dict(row_number=row_number, claim_id=claim.id, length_of_stay=los,
+    common: dict[str, Any] = dict(row_number=row_number, claim_id=claim.id, length_of_stay=los,
                   provider_id="" if provider_id is None else str(provider_id),
                   billed_drg_text="" if billed_drg is None else str(billed_drg))
     try:
@@ -85,7 +85,7 @@ def validate_claim(claim: Claim, billed_drg: Any = None, *, billed_version: Any 
     except Exception as exc:  # a grouper bug must not stop a batch; the row says what happened
         return Validation(status=statuses.GROUPER_ERROR, message=f"claim {claim.id!r}: grouping failed ({type(exc).__name__})",
                           version=tables.version.label, **common)
-    base = dict(common, version=tables.version.label, grouping=result, expected_drg=result.final_drg)
+    base: dict[str, Any] = dict(common, version=tables.version.label, grouping=result, expected_drg=result.final_drg)
 
     billed_tables = tables
     billed_version_label = ""

@@ -16,14 +16,14 @@ from __future__ import annotations
 from drg.validation.billed.records import Finding
 from drg.validation.billed.rules import RULES_BY_ID
 
-FINDING_POINTS = {Finding.UPCODING_RISK: 40, Finding.BILLED_DRG_INVALID: 30, Finding.UNGROUPABLE: 20,
+FINDING_POINTS: dict[str, float] = {Finding.UPCODING_RISK: 40, Finding.BILLED_DRG_INVALID: 30, Finding.UNGROUPABLE: 20,
                   Finding.MISMATCH_WEIGHT_UNKNOWN: 20, Finding.DOWNCODING_RISK: 10,
                   Finding.MISMATCH_SAME_WEIGHT: 10, Finding.MATCH: 0}
 
 
 def risk_score(finding: "Finding | str", weight_delta: float | None, rule_hits: tuple[str, ...]) -> float:
     """The formula above, rounded to one decimal."""
-    points = FINDING_POINTS.get(finding, 0)
+    points = FINDING_POINTS.get(finding, 0.0)
     if weight_delta is not None:
         points += min(30.0, 15.0 * abs(weight_delta))
     points += min(40, sum(RULES_BY_ID[r].points for r in rule_hits))

@@ -120,7 +120,7 @@ def svg_heatmap(
             x = left + j * cell_size
             y = top + i * cell_size
             blank = value is None or _isnan(value) or value == 0
-            fraction = 0.0 if blank else scaled(value)
+            fraction = 0.0 if blank or value is None else scaled(value)
             fill = "#ffffff" if blank else _heat_color(0.08 + 0.92 * fraction)
             shown = "" if blank else format_number(value, value_format)
             tip = f"{row_labels[i]} \u2192 {col_labels[j]}: {shown or 0}"
@@ -181,7 +181,7 @@ def svg_bar_chart(
     if values and (values[0] is None or isinstance(values[0], numbers.Number)):
         series: list[list[float | None]] = [list(values)]  # type: ignore[arg-type]
     else:
-        series = [list(s) for s in values]  # type: ignore[union-attr]
+        series = [list(s) for s in values]  # type: ignore[arg-type]
     if not series:
         series = [[]]
     for s in series:

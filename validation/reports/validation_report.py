@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from drg.validation import statuses
 from drg.validation.billed.records import FINDINGS, WEIGHED_FINDINGS, Finding, Validation
@@ -138,9 +138,9 @@ class ValidationTally:
                              (self.outcomes, other.outcomes), (self.pairs, other.pairs),
                              (self.rule_hits, other.rule_hits), (self.matrix, other.matrix)):
             mine.update(theirs)
-        for mine, theirs in ((self.dollar_sums, other.dollar_sums), (self.pair_sums, other.pair_sums)):
-            for key, total in theirs.items():
-                mine.setdefault(key, ExactSum()).merge(total)
+        for my_sums, their_sums in ((self.dollar_sums, other.dollar_sums), (self.pair_sums, other.pair_sums)):
+            for key, total in their_sums.items():
+                my_sums.setdefault(key, ExactSum()).merge(total)
         for mine_sum, their_sum in ((self.up, other.up), (self.down, other.down),
                                     (self.billed_weights, other.billed_weights),
                                     (self.expected_weights, other.expected_weights)):
@@ -246,7 +246,7 @@ def _tables(s: ValidationTally) -> dict[str, tuple[list[str], list[list]]]:
     finding_rows = [[f, s.findings.get(f, 0), _money(dollars.get(f)) if f in dollars else ""]
                     for f in FINDINGS if s.findings.get(f)]
     not_validated = {k: n for k, n in s.statuses.items() if k != statuses.OK}
-    key = [["rows", s.rows], ["rows validated (status OK)", s.statuses.get(statuses.OK, 0)],
+    key: list[list[Any]] = [["rows", s.rows], ["rows validated (status OK)", s.statuses.get(statuses.OK, 0)],
            ["dollars at risk up (billed pays more)", _money(s.dollars_up)],
            ["dollars at risk down (billed pays less)", _money(s.dollars_down)],
            ["mismatching rows (valid billed DRG) without a dollar figure", s.rows_without_dollars],

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import Any, Mapping
 
 from drg.claim import Claim
 from drg.tables.diff import dx_change, pr_change
@@ -217,7 +218,7 @@ class ShiftReasonFinder:
         """Weaker reasons, used only when nothing above explains a shift: a code on the claim
         whose grouping attributes changed although not towards the claim's two DRGs."""
         out = []
-        items = [("principal diagnosis", claim.pdx.code, self.a.diagnoses, self.b.diagnoses, ShiftReasonKind.PDX_FAMILY)] \
+        items: list[tuple[str, str, Mapping[str, Any], Mapping[str, Any], ShiftReasonKind]] = [("principal diagnosis", claim.pdx.code, self.a.diagnoses, self.b.diagnoses, ShiftReasonKind.PDX_FAMILY)] \
             if claim.pdx is not None and claim.pdx.code else []
         items += [("procedure", p, self.a.procedures, self.b.procedures, ShiftReasonKind.PR_DRG)
                   for p in dict.fromkeys(claim.procedures) if p]
