@@ -15,6 +15,7 @@ The files are read on the first title asked for, not by `load`, so grouping pays
 from __future__ import annotations
 
 import bisect
+import re
 import csv
 import gzip
 import threading
@@ -43,6 +44,7 @@ SOURCE_FILES = {CodeKind.DIAGNOSIS: "dx_titles.csv.gz", CodeKind.PROCEDURE: "pr_
 TITLES_FOLDER = "icd10-titles"      # beside cms-msdrg in the shared source folder
 _COLUMNS = ("code", "fiscal_year_from", "fiscal_year_to", "title", "short_title", "short_is_long")
 _lock = threading.Lock()
+_ICD10_CM_SHAPE = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{1,4}")   # a category and at least one more character
 
 
 def code_kind(kind: "str | CodeKind") -> CodeKind:
@@ -61,7 +63,7 @@ def coder_spelling(code: "str | None", code_type: "str | CodeKind") -> str:
     if not code:
         return ""
     stored = cms.normalize_code(str(code), drop_inner_spaces=True)
-    if code_kind(code_type) is CodeKind.DIAGNOSIS and len(stored) > 3:
+    if code_kind(code_type) is CodeKind.DIAGNOSIS and _ICD10_CM_SHAPE.match(stored):
         return f"{stored[:3]}.{stored[3:]}"
     return stored
 
