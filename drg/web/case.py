@@ -46,11 +46,12 @@ def _code_rows(claim: Claim, result, explanation, tables: TableSet) -> list[dict
     fy = tables.version.fiscal_year
     rows: list[dict[str, Any]] = []
     pdx = result.pdx
-    pdx_message = next(iter(_messages(explanation, "PDX")), "")
     info = tables.diagnoses.get(pdx.code) if pdx.code else None
+    pdx_message = (f"MDC {info.mdc} {tables.mdc_titles.get(info.mdc, '')}" if info is not None
+                   else next(iter(_messages(explanation, "PDX")), ""))
     rows.append({"role": "pdx", "index": 0, "code": pdx.code or "", "spelled": coder_spelling(pdx.code, "dx"),
                  "title": title("dx", pdx.code, fy), "poa": claim.pdx.poa if claim.pdx else "",
-                 "valid": bool(pdx.recognized), "level": LEVEL_WORDS.get(info.severity, "") if info else "",
+                 "valid": bool(pdx.recognized), "level": "principal" if info else "",
                  "counts": None, "drives": pdx.affects_drg != "NONE", "why": pdx_message, "without": None})
     sdx_messages = _messages(explanation, "SDX")
     for index, d in enumerate(result.sdx):

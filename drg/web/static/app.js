@@ -199,6 +199,7 @@ function show(data) {
   $("drg-weight").textContent = `${num(d.relative_weight, 4)} (FY${d.fiscal_year})`;
   $("drg-los").textContent = `${num(d.gmlos, 1)} / ${num(d.amlos, 1)} days`;
   $("drg-version").textContent = data.version;
+  $("drg-claim").textContent = data.id;
   showChange(data);
   showCodes(data);
   const list = $("explanation");
@@ -300,10 +301,11 @@ function showBilled(data) {
   summary.replaceChildren(
     el("div", {class: "finding " + (v.finding || "").toLowerCase(), textContent: `finding: ${v.finding || v.status}`}),
     el("div", {textContent: `billed DRG ${v.billed_drg_text}` + (v.billed ? ` ${v.billed.title} (weight ${num(v.billed.relative_weight, 4)})` : "")}),
-    el("div", {textContent: `supported DRG ${v.expected_drg ?? "—"} (weight ${num(v.expected_weight, 4)})`}),
+    el("div", {textContent: `supported DRG ${v.expected_drg ?? "—"}` +
+                            (v.expected_drg === data.drg.drg ? ` ${data.drg.title}` : "") +
+                            ` (weight ${num(v.expected_weight, 4)})`}),
     el("div", {textContent: `dollar impact of the billed DRG: ${money(v.dollar_impact)}` + (v.impact_note ? ` — ${v.impact_note}` : "")}),
-    v.explanation ? el("p", {textContent: v.explanation}) : null,
-    v.message ? el("p", {textContent: v.message}) : null);
+    ...[v.explanation, v.message].filter(Boolean).map((text) => el("p", {textContent: text})));
   const reasons = $("billed-reasons");
   reasons.replaceChildren(...(v.reasons || []).map((r) => el("li", {textContent: r.message})));
   for (const driver of v.drivers || []) {
