@@ -100,7 +100,8 @@ SPECIAL_WORDS = {
     "four_non_drug_eluting_stents": "four or more non-drug-eluting stents inserted",
     "singlefusionctr": "a spinal fusion of a single level", "sglantctr": "a single anterior spinal fusion",
     "sglpost1ctr": "a single posterior spinal fusion", "multfuse": "spinal fusions of several levels or approaches",
-    "sglantsectxctr": "a single anterior fusion counted with its section", "sglpostfusectr": "a single posterior fusion",
+    "sglantsectxctr": "a single anterior fusion counted with its section",
+    "sglpostfusectr": "a single posterior fusion",
     "incident": "every diagnosis is a normal-newborn diagnosis",
     "mdc_20_fall_thru": "no other alcohol or drug DRG applied",
     **{attribute: f"an {words} procedure" if words[0] in "aeiou" else f"a {words} procedure"
@@ -355,7 +356,8 @@ def explain_claim(claim: Claim, tables: TableSet) -> Explanation:
             f"ungroupable ({result.initial_return_code}): {_ungroupable_words(result, claim, tables)}")))
     pdx = result.pdx
     if pdx.code is None or not pdx.recognized:
-        lines.append(ExplanationLine("PDX", pdx.code or None, "missing or not a valid principal diagnosis in this version"))
+        lines.append(ExplanationLine("PDX", pdx.code or None,
+                                     "missing or not a valid principal diagnosis in this version"))
     else:
         info = tables.diagnoses.get(pdx.code)
         mdc = info.mdc if info is not None else None

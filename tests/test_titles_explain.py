@@ -85,7 +85,8 @@ def test_explain_text_spells_codes_as_coders_do_with_titles():
     assert "0DTJ4ZZ Resection of Appendix, Percutaneous Endoscopic Approach" in text
     assert "J9601" not in text
     # the data keeps the golden spelling
-    assert [line["code"] for line in drg.explain(CLAIM).to_dict()["lines"] if line["topic"] == "SDX"] == ["J9601", "I10"]
+    lines = drg.explain(CLAIM).to_dict()["lines"]
+    assert [line["code"] for line in lines if line["topic"] == "SDX"] == ["J9601", "I10"]
 
 
 def test_explain_names_the_unrelated_or_list_and_the_mdc_by_title():
@@ -112,7 +113,7 @@ def test_an_ungroupable_claim_says_why_in_terms_of_the_code():
     assert f"principal diagnosis {later[:3]}.{later[3:]} is not a valid ICD-10-CM code in version 40.0" in line
     assert "it is valid in version" in line
     e = drg.explain({**CLAIM, "pdx": {"code": "Q", "poa": "Y"}})
-    assert "not a valid code in any version" in next(l.message for l in e.lines if l.topic == "RETURN_CODE")
+    assert "not a valid code in any version" in next(x.message for x in e.lines if x.topic == "RETURN_CODE")
 
 
 def test_one_claim_group_text_shows_titles():

@@ -165,3 +165,25 @@ def test_serve_binds_loopback_by_default():
     from drg.commands.serve import serve
     host = next(p for p in serve.params if p.name == "host")
     assert host.default == "127.0.0.1"
+
+
+def test_the_readme_curl_examples_answer_200(client):
+    import re
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Workbench"):]
+    block = re.search(r"```\n(curl .*?)```", section, re.S).group(1)
+    commands = [c for c in re.split(r"\n(?=curl )", block.strip()) if c]
+    assert len(commands) >= 8
+    for command in commands:
+        words = shlex.split(command.split("   #")[0])
+        url = next(w for w in words if w.startswith(("localhost", "'localhost")))
+        path = url.split("localhost:8000", 1)[1]
+        if "-d" in words:
+            body = json.loads(words[words.index("-d") + 1])
+            response = client.post(path, json=body)
+        else:
+            response = client.get(path)
+        assert response.status_code == 200, (command, response.text)
