@@ -19,6 +19,7 @@ import re
 import csv
 import gzip
 import threading
+from collections.abc import Container
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -201,7 +202,7 @@ class CodeMatch:
 
 
 def search_codes(code_type: "str | CodeKind", query: str, fiscal_year: int, limit: int = 20,
-                 valid: "frozenset[str] | set[str] | None" = None) -> list[CodeMatch]:
+                 valid: "Container[str] | None" = None) -> list[CodeMatch]:
     """Codes whose code starts with the query (dots and case ignored) or, for a query with a
     letter-only word, whose title holds every word; titles of the fiscal year. `valid` limits
     the hits to the codes of a version. At most `limit` hits, codes by prefix first."""

@@ -38,10 +38,22 @@ def serve(host: str, port: int) -> None:
     web_log = logging.getLogger("drg.web")
     web_log.addHandler(handler)
     web_log.setLevel(logging.INFO)
+    _warm_up()
     click.echo(f"drg workbench on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
     # uvicorn's own access log would print query strings; ours (drg.web) prints the path only
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False,
                 limit_concurrency=200, timeout_keep_alive=5)
+
+
+def _warm_up() -> None:
+    """Load the newest version and the code titles before the first request, so that the first
+    case a coder enters answers as fast as the next."""
+    from drg.tables import available_versions, load
+    from drg.tables.titles import title
+
+    newest = load(available_versions()[-1])
+    title("dx", "I10", newest.version.fiscal_year)
+    title("pr", "02703DZ", newest.version.fiscal_year)
 
 
 COMMANDS = [serve]

@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from importlib import resources
+from collections.abc import MutableMapping
 from typing import Any, Awaitable, Callable
 
 from starlette.applications import Starlette
@@ -228,7 +229,7 @@ class Guard:
         status = {"code": 500}
         started = {"yes": False}
 
-        async def send_with_headers(message: dict) -> None:
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 started["yes"] = True
                 status["code"] = message["status"]
@@ -264,7 +265,7 @@ def create_app() -> Any:
     ]
     handlers = {404: not_found, 405: method_not_allowed, BadRequest: bad_request, InvalidClaimError: invalid_claim,
                 TableIntegrityError: damaged_tables, Exception: unexpected}
-    return Guard(Starlette(routes=routes, exception_handlers=handlers))  # type: ignore[arg-type]
+    return Guard(Starlette(routes=routes, exception_handlers=handlers))
 
 
 app = create_app()
