@@ -125,3 +125,24 @@ def test_one_claim_group_text_shows_titles():
     assert out.exit_code == 0, out.output
     assert "I50.21" in out.output and "Acute respiratory failure with hypoxia" in out.output
     assert "Dilation of Coronary Artery, One Artery with Intraluminal Device" in out.output
+
+
+def test_every_code_line_of_the_fixture_explanations_carries_its_title():
+    from drg.tables.titles import coder_spelling, title
+
+    missing = []
+    for number, claim_json in enumerate(read_jsonl(FIXTURES / "conformance_claims.jsonl.gz")):
+        if number % 4:
+            continue                                    # a quarter of the fixture: every version, fast
+        claim = Claim.from_dict(claim_json)
+        tables = load(claim.version)
+        explanation = explain_claim(claim, tables)
+        text_lines = explanation.text().splitlines()
+        for line, text in zip(explanation.lines, text_lines):
+            if not line.code:
+                continue
+            kind = "pr" if line.topic == "PROCEDURE" else "dx"
+            known = title(kind, line.code, tables.version.fiscal_year)
+            if known and f"{coder_spelling(line.code, kind)} {known}: " not in text:
+                missing.append((claim.id, line.code))
+    assert missing == []
