@@ -124,13 +124,28 @@ def build_titles(folder: Path, emit) -> None:
 
 @dataclass(frozen=True)
 class _Titles:
-    """One title file as parallel lists, sorted by code then first year (bisect finds a code)."""
+    """One title file, sorted by code then first year: the codes as a list (bisect finds a code),
+    the years and titles left in their Arrow columns and read per hit, so a process that shows a
+    few titles does not hold 150 000 Python strings."""
 
     codes: list[str]
-    year_from: list[int]
-    year_to: list[int]
-    long: list[str]
-    short: list[str]
+    year_from: pa.Array
+    year_to: pa.Array
+    long: pa.Array
+    short: pa.Array
+    short_is_long: pa.Array
+
+    def years(self, i: int) -> tuple[int, int]:
+        return self.year_from[i].as_py(), self.year_to[i].as_py()
+
+    def long_at(self, i: int) -> str:
+        return self.long[i].as_py()
+
+    def short_at(self, i: int) -> str:
+        return self.long[i].as_py() if self.short_is_long[i].as_py() else self.short[i].as_py()
+
+
+_EMPTY = pa.array([], pa.string())
 
 
 def titles_available(kind: "str | CodeKind" = CodeKind.DIAGNOSIS) -> bool:
@@ -144,13 +159,17 @@ def _titles(kind: CodeKind) -> _Titles:
 
     with _lock:
         if not titles_available(kind):
-            return _Titles([], [], [], [], [])
+            return _Titles([], _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY)
         table = read_table(TITLE_TABLES[kind])
-        columns = {c: table.column(c).to_pylist() for c in _COLUMNS}
-        short = [long if same else own for long, own, same in
-                 zip(columns["title"], columns["short_title"], columns["short_is_long"])]
-        return _Titles(columns["code"], columns["fiscal_year_from"], columns["fiscal_year_to"],
-                       columns["title"], short)
+        columns = {c: table.column(c).combine_chunks() for c in _COLUMNS}
+        return _Titles(columns["code"].to_pylist(), columns["fiscal_year_from"], columns["fiscal_year_to"],
+                       columns["title"], columns["short_title"], columns["short_is_long"])
+
+
+@lru_cache(maxsize=None)
+def _long_titles(kind: CodeKind) -> list[str]:
+    """Every long title as text, lower case (the word search only; built on its first use)."""
+    return [text.lower() for text in _titles(kind).long.to_pylist()]
 
 
 def _distance(low: int, high: int, year: int) -> int:
@@ -169,9 +188,10 @@ def code_title(code_type: "str | CodeKind", code: "str | None", fiscal_year: int
     stop = bisect.bisect_right(data.codes, stored, lo=start)
     if start == stop:
         return None
-    best = min(range(start, stop), key=lambda i: (_distance(data.year_from[i], data.year_to[i], fiscal_year), i))
-    return CodeTitle(stored, data.long[best], data.short[best], data.year_from[best], data.year_to[best],
-                     _distance(data.year_from[best], data.year_to[best], fiscal_year) == 0)
+    best = min(range(start, stop), key=lambda i: (_distance(*data.years(i), fiscal_year), i))
+    low, high = data.years(best)
+    return CodeTitle(stored, data.long_at(best), data.short_at(best), low, high,
+                     _distance(low, high, fiscal_year) == 0)
 
 
 def title(code_type: "str | CodeKind", code: "str | None", fiscal_year: int) -> str:
@@ -232,8 +252,7 @@ def search_codes(code_type: "str | CodeKind", query: str, fiscal_year: int, limi
             i += 1
     words = [w.lower() for w in text.split() if len(w) >= 2]
     if len(hits) < limit and words and any(not w.isdigit() for w in words) and len(text) >= 3:
-        for i, long in enumerate(data.long):
-            low = long.lower()
+        for i, low in enumerate(_long_titles(kind)):
             if all(w in low for w in words) and take(i):
                 break
     out = []
