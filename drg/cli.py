@@ -10,7 +10,7 @@ import click
 from drg import __version__
 
 # command modules, each exposing COMMANDS (a list of click commands)
-COMMAND_MODULES = ("tables", "grouping", "validate", "shift", "edit")
+COMMAND_MODULES = ("tables", "grouping", "validate", "shift", "edit", "serve")
 
 # `drg tables verify` and `drg tables build` judge or replace the tables themselves, so they
 # run on damaged tables; every other command refuses them first.

@@ -19,6 +19,7 @@ from drg.tables.mce import build_mce
 from drg.tables.mce_source import mce_source_present
 from drg.tables.paths import DATA_DIR, MANIFEST_NAME
 from drg.tables.source import CMS_TABLES, read_cms_table, read_versions
+from drg.tables.titles import TITLES_FOLDER, build_titles, titles_source_present
 from drg.tables.weights import read_base_rates, read_weight_files
 
 FORMAT_VERSION = 1
@@ -50,6 +51,8 @@ def build(source_dir: Path, weights_dir: Path | None = None, out_dir: Path = DAT
         emit(name, read_cms_table(source_dir, name), f"cms-msdrg/{name}.csv.gz")
     if mce_source_present(source_dir.resolve().parent / "cms-mce"):   # the MCE tables, from the sibling folder
         build_mce(source_dir.resolve().parent / "cms-mce", emit)
+    if titles_source_present(source_dir.resolve().parent / TITLES_FOLDER):   # code titles, from the sibling folder
+        build_titles(source_dir.resolve().parent / TITLES_FOLDER, emit)
     if weights_dir is not None:
         weights_dir = Path(weights_dir)
         emit("drg_weights", read_weight_files(weights_dir),

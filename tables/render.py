@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drg.tables.show import EXAMPLES, DrgReport, DxReport, MdcRef, PrReport
+from drg.tables.show import EXAMPLES, NO_DESCRIPTION, DrgReport, DxReport, MdcRef, PrReport
+from drg.tables.titles import coder_spelling
+
+
+def _title_line(title: str) -> str:
+    """The title of a code that is not valid in the version asked, when another year has one."""
+    return "" if title == NO_DESCRIPTION else f"\ntitle (another fiscal year)  {title}"
 
 
 def _mdc(ref: MdcRef | None) -> str:
@@ -30,11 +36,11 @@ def _lines(pairs: list[tuple[str, str]]) -> str:
 
 def render_dx(r: DxReport) -> str:
     """A diagnosis report as aligned `label  value` lines."""
-    head = f"ICD-10-CM {r.code} in MS-DRG {r.version}"
+    head = f"ICD-10-CM {coder_spelling(r.code, 'dx')} in MS-DRG {r.version}"
     if not r.valid:
         where = ", ".join(r.valid_in_versions) or "no version of the tables"
-        return f"{head}: NOT a valid diagnosis code in this version (valid in: {where})"
-    pairs = [("valid", "yes"), ("description", r.description), ("MDC (as principal)", _mdc(r.mdc))]
+        return f"{head}: NOT a valid diagnosis code in this version (valid in: {where})" + _title_line(r.description)
+    pairs = [("valid", "yes"), ("title", r.description), ("MDC (as principal)", _mdc(r.mdc))]
     if r.sex_mdcs:
         pairs.append(("MDC by sex", f"male: {_mdc(r.sex_mdcs['male'])}; female: {_mdc(r.sex_mdcs['female'])}"))
     pairs += [
@@ -59,10 +65,10 @@ def render_pr(r: PrReport) -> str:
     head = f"ICD-10-PCS {r.code} in MS-DRG {r.version}"
     if not r.valid:
         where = ", ".join(r.valid_in_versions) or "no version of the tables"
-        return f"{head}: NOT a valid procedure code in this version (valid in: {where})"
+        return f"{head}: NOT a valid procedure code in this version (valid in: {where})" + _title_line(r.description)
     drgs = [f"{d:03d}" for d in r.drgs]
     pairs = [
-        ("valid", "yes"), ("description", r.description),
+        ("valid", "yes"), ("title", r.description),
         ("O.R. status", r.or_status),
         ("attributes", ", ".join(r.attributes) or "-"),
         ("matters in MDCs", ("; ".join(_mdc(m) for m in r.mdcs) if len(r.mdcs) <= 3

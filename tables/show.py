@@ -19,7 +19,7 @@ from drg.tables.formula import atoms, parse
 from drg.tables.loader import TableSet, _column, exclusion_groups, has_table, load
 from drg.tables.versions import Version, available_versions
 
-NO_DESCRIPTION = "no description in the CMS source"
+NO_DESCRIPTION = "no title in the ICD-10 titles of this fiscal year or any other"
 EXAMPLES = 10          # how many codes a list shows before "and N more"
 
 
@@ -44,6 +44,12 @@ def _versions_with(table: str, key_column: str, key: str) -> list[str]:
     low, high = _column(table, "version_from"), _column(table, "version_to")
     return _labels([v for v in available_versions()
                     if any(low[i] <= v.id <= high[i] for i in rows)])
+
+
+def versions_with_code(code_type: str, code: str) -> list[str]:
+    """Labels of the versions in which a diagnosis ("dx") or procedure ("pr") code is valid."""
+    table = "dx_codes" if code_type == "dx" else "pr_codes"
+    return _versions_with(table, "code", normalize_code(code))
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,13 @@ class DrgReport:
     formulas: list[DrgFormulaText]
 
 
+def _described(code_type: str, code: str, ts: TableSet) -> str:
+    """The code's long title of the version's fiscal year (the nearest year's when that year has none)."""
+    from drg.tables.titles import title
+
+    return title(code_type, code, ts.version.fiscal_year) or NO_DESCRIPTION
+
+
 def _mdc(ts: TableSet, mdc: int) -> MdcRef:
     return MdcRef(mdc, ts.mdc_titles.get(mdc, "(no title)"))
 
@@ -158,7 +171,7 @@ def show_dx(version: "str | int | Version", code: str) -> DxReport:
     info = ts.diagnoses.get(code)
     valid_in = _versions_with("dx_codes", "code", code)
     if info is None:
-        return DxReport(ts.version.label, code, False, valid_in, NO_DESCRIPTION, None, None, None,
+        return DxReport(ts.version.label, code, False, valid_in, _described("dx", code, ts), None, None, None,
                         [], [], [], [], None, 0, [], 0, [])
     sex = ts.sex_mdcs.get(code)
     own = ts.exclusion_group_ids.get(code)
@@ -167,7 +180,7 @@ def show_dx(version: "str | int | Version", code: str) -> DxReport:
     hac_numbers = ts.hac_lists[code].numbers if code in ts.hac_lists else ()
     return DxReport(
         version=ts.version.label, code=code, valid=True, valid_in_versions=valid_in,
-        description=NO_DESCRIPTION,
+        description=_described("dx", code, ts),
         mdc=_mdc(ts, info.mdc),
         sex_mdcs={"male": _mdc(ts, sex[0]), "female": _mdc(ts, sex[1])} if sex else None,
         severity=info.severity,
@@ -201,7 +214,7 @@ def show_pr(version: "str | int | Version", code: str) -> PrReport:
     attributes = ts.procedures.get(code)
     valid_in = _versions_with("pr_codes", "code", code)
     if attributes is None:
-        return PrReport(ts.version.label, code, False, valid_in, NO_DESCRIPTION, None,
+        return PrReport(ts.version.label, code, False, valid_in, _described("pr", code, ts), None,
                         "not valid in this version", [], [], [], [], [], [])
     or_kinds = [f"{words} procedure" for words in cms.or_kinds(attributes)]
     uses = _formula_uses(ts, attributes)
@@ -217,7 +230,7 @@ def show_pr(version: "str | int | Version", code: str) -> PrReport:
     hac = ts.hac_lists.get(code)
     return PrReport(
         version=ts.version.label, code=code, valid=True, valid_in_versions=valid_in,
-        description=NO_DESCRIPTION,
+        description=_described("pr", code, ts),
         operating_room=bool(or_kinds),
         or_status=", ".join(or_kinds) if or_kinds else "non-O.R. procedure",
         attributes=sorted(attributes),

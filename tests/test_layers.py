@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("grouper and code editor", ("drg.grouper", "drg.mce")),     # siblings of one rank
     ("validation", ("drg.validation",)),
     ("face", ("drg", "drg.io", "drg.commands", "drg.batch", "drg.dask", "drg.api", "drg.cli",
-              "drg.conformance", "drg.mce_conformance", "drg.validating", "drg.workers")),
+              "drg.conformance", "drg.mce_conformance", "drg.validating", "drg.workers", "drg.web")),
 )
 
 # Modules of drg.grouper that other layers may import by name: the package, its result records

@@ -146,12 +146,17 @@ def render_result(result, tables) -> str:
         lines.append("  Weight     not known for this DRG and fiscal year")
     if result.initial_drg != result.final_drg:
         lines.append(f"  Initial    DRG {result.initial_drg} (before hospital-acquired-condition logic; HAC status {result.hac_status})")
+    from drg.tables.titles import coder_spelling, title
+    fy = tables.version.fiscal_year
+    if result.pdx.code:
+        lines.append(f"  pdx  {coder_spelling(result.pdx.code, 'dx'):9s} {title('dx', result.pdx.code, fy)}")
     for d in result.sdx:
         if d.affects_drg != "NONE" or d.final_severity_usage != "NEITHER":
-            lines.append(f"  sdx {d.code:8s} {d.final_severity_usage:26s} affects DRG: {d.affects_drg}")
+            lines.append(f"  sdx  {coder_spelling(d.code, 'dx'):9s} {d.final_severity_usage:26s} affects DRG: {d.affects_drg}"
+                         f"  {title('dx', d.code, fy)}")
     for p in result.procedures:
-        lines.append(f"  proc {p.code:8s} {'O.R.' if p.is_or else 'non-O.R.':9s} affects DRG: {p.affects_drg}"
-                     + ("" if p.recognized else "  (not a valid code in this version)"))
+        lines.append(f"  proc {p.code:9s} {'O.R.' if p.is_or else 'non-O.R.':9s} affects DRG: {p.affects_drg}"
+                     + ("  (not a valid code in this version)" if not p.recognized else f"  {title('pr', p.code, fy)}"))
     return "\n".join(lines)
 
 

@@ -1,0 +1,148 @@
+"""Explanations speak a coder's language: codes spelled as coders write them with their titles,
+and no CMS attribute name (d468, exp12, chestcl, ORPROC ...) in the text a person reads."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import drg
+from drg.claim import Claim
+from drg.conformance import read_jsonl
+from drg.grouper.explain import explain_claim
+from drg.tables import available_versions, load
+from drg.tables.formula import atoms, parse
+from drg.grouper.vocabulary import ReturnCode
+from drg.tables.loader import dx_pattern_lists, pr_pattern_sets, read_table
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# names the tables use that are also ordinary words of our sentences, and the grouper's return
+# codes (golden output words, kept in parentheses after the plain-words reason)
+ENGLISH = {"bilateral", "incident", "alive", "died", "mcc", "cc", "ama", "anydx"} | {c.lower() for c in ReturnCode}
+WORD = re.compile(r"[A-Za-z0-9_@]+")
+
+
+def title_words() -> set[str]:
+    """Every word of a code, DRG, MDC or HAC title: many list names (spinal, fusion, ami, hiv) are
+    words of the titles, and a title naming them is no CMS internal."""
+    words: set[str] = set()
+    for name in ("dx_titles", "pr_titles"):
+        for text in read_table(name).column("title").to_pylist():
+            words.update(w.lower() for w in WORD.findall(text))
+    for version in available_versions():
+        tables = load(version)
+        for titles in (tables.drg_titles, tables.base_drg_titles, tables.mdc_titles, tables.hac_titles):
+            for text in titles.values():
+                words.update(w.lower() for w in WORD.findall(text))
+    return words
+
+
+@functools.lru_cache(maxsize=1)
+def attribute_names() -> frozenset[str]:
+    """Every list / attribute / operand name in the tables (lower case) that is not a word of a title."""
+    names = {a for lists in dx_pattern_lists().values() for a in lists}
+    names |= {a for attrs in pr_pattern_sets().values() for a in attrs}
+    for version in available_versions():
+        tables = load(version)
+        for rows in tables.formulas.values():
+            for f in rows:
+                names |= {atom.name for atom in atoms(parse(f.formula, version.id))}
+    return frozenset({n.lower() for n in names if n and not n.isdigit()} - ENGLISH - title_words())
+
+
+def test_the_attribute_name_collection_is_not_empty():
+    names = attribute_names()
+    assert {"d468", "orproc", "exp12", "chestcl", "oth03", "nonor"} <= names and len(names) > 400
+
+
+def test_fixture_explanations_name_no_cms_attribute():
+    names = attribute_names()
+    word = WORD
+    found: dict[str, str] = {}
+    count = 0
+    for claim_json in read_jsonl(FIXTURES / "conformance_claims.jsonl.gz"):
+        claim = Claim.from_dict(claim_json)
+        explanation = explain_claim(claim, load(claim.version))
+        text = explanation.text()
+        count += 1
+        for token in word.findall(text):
+            if token.lower() in names and token.lower() not in found:
+                found[token.lower()] = f"{claim.id}: {text[:200]}"
+    assert count > 4000
+    assert found == {}, f"{len(found)} attribute names reach the text, e.g. {list(found.items())[:3]}"
+
+
+CLAIM = {"id": "c1", "version": 431, "age": 70, "sex": "M", "discharge_status": 1,
+         "hospital_status": "NON_EXEMPT", "pdx": {"code": "J189", "poa": "Y"},
+         "sdx": [{"code": "J9601", "poa": "Y"}, {"code": "I10", "poa": "Y"}],
+         "procedures": ["0DTJ4ZZ"]}
+
+
+def test_explain_text_spells_codes_as_coders_do_with_titles():
+    text = drg.explain(CLAIM).text()
+    assert "J96.01 Acute respiratory failure with hypoxia: an MCC" in text
+    assert "J18.9 Pneumonia, unspecified organism" in text
+    assert "0DTJ4ZZ Resection of Appendix, Percutaneous Endoscopic Approach" in text
+    assert "J9601" not in text
+    # the data keeps the golden spelling
+    lines = drg.explain(CLAIM).to_dict()["lines"]
+    assert [line["code"] for line in lines if line["topic"] == "SDX"] == ["J9601", "I10"]
+
+
+def test_explain_names_the_unrelated_or_list_and_the_mdc_by_title():
+    text = drg.explain(CLAIM).text()
+    assert "an extensive O.R. procedure" in text
+    assert "DRGs 981-983 (Extensive O.R. Procedures Unrelated To Principal Diagnosis)" in text
+    assert "MDC 4 (Diseases and Disorders of the Respiratory System)" in text
+
+
+def test_a_procedure_list_is_named_by_the_drgs_that_use_it():
+    # a chest procedure on a respiratory claim: the list is the one DRGs 163-165 require
+    claim = {**CLAIM, "sdx": [], "procedures": ["0BTC0ZZ"]}
+    e = drg.explain(claim)
+    assert e.result.final_drg in (163, 164, 165)
+    drg_line = next(line.message for line in e.lines if line.topic == "DRG")
+    assert "DRGs 163-165 (Major Chest Procedures)" in drg_line and "this DRG family requires" in drg_line
+
+
+def test_an_ungroupable_claim_says_why_in_terms_of_the_code():
+    # a code that exists only from a later version
+    later = next(c for c in load("44.0").diagnoses if c not in load("40.0").diagnoses)
+    e = drg.explain({**CLAIM, "version": 400, "pdx": {"code": later, "poa": "Y"}})
+    line = next(line.message for line in e.lines if line.topic == "RETURN_CODE")
+    assert f"principal diagnosis {later[:3]}.{later[3:]} is not a valid ICD-10-CM code in version 40.0" in line
+    assert "it is valid in version" in line
+    e = drg.explain({**CLAIM, "pdx": {"code": "Q", "poa": "Y"}})
+    assert "not a valid code in any version" in next(x.message for x in e.lines if x.topic == "RETURN_CODE")
+
+
+def test_one_claim_group_text_shows_titles():
+    from click.testing import CliRunner
+    from drg.cli import main
+
+    out = CliRunner().invoke(main, ["group", "--pdx", "I5021", "--sdx", "J9601", "--proc", "02703DZ",
+                                    "--age", "67", "--sex", "M", "--version", "43.1"])
+    assert out.exit_code == 0, out.output
+    assert "I50.21" in out.output and "Acute respiratory failure with hypoxia" in out.output
+    assert "Dilation of Coronary Artery, One Artery with Intraluminal Device" in out.output
+
+
+def test_every_code_line_of_the_fixture_explanations_carries_its_title():
+    from drg.tables.titles import coder_spelling, title
+
+    missing = []
+    for number, claim_json in enumerate(read_jsonl(FIXTURES / "conformance_claims.jsonl.gz")):
+        if number % 4:
+            continue                                    # a quarter of the fixture: every version, fast
+        claim = Claim.from_dict(claim_json)
+        tables = load(claim.version)
+        explanation = explain_claim(claim, tables)
+        text_lines = explanation.text().splitlines()
+        for line, text in zip(explanation.lines, text_lines):
+            if not line.code:
+                continue
+            kind = "pr" if line.topic == "PROCEDURE" else "dx"
+            known = title(kind, line.code, tables.version.fiscal_year)
+            if known and f"{coder_spelling(line.code, kind)} {known}: " not in text:
+                missing.append((claim.id, line.code))
+    assert missing == []
