@@ -8,6 +8,7 @@ import click
 from drg.commands.scheduler import scheduler_option
 
 from drg.commands.grouping import MultiValueCommand, _prepare, claim_options
+from drg.io.x12 import hospital_status_for_x12
 
 
 def render_verdict(v) -> str:
@@ -55,7 +56,7 @@ def render_verdict(v) -> str:
 @click.option("--billed-version", default=None, help="One-claim mode: the version the billed DRG was assigned under.")
 @click.option("--length-of-stay", type=int, default=None, help="One-claim mode: length of stay in days.")
 @click.option("--no-drivers", is_flag=True, help="Skip the leave-one-code-out regrouping (faster).")
-@click.option("--input-format", default=None, help="Force the input format (csv, jsonl, parquet, ...).")
+@click.option("--input-format", default=None, help="Force the input format (csv, jsonl, parquet, x12, ...).")
 @scheduler_option("--version applies to every claim.")
 @claim_options
 def validate(input_path, output, report, base_rate, billed_drg, billed_version, length_of_stay, no_drivers,
@@ -83,8 +84,9 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
         return
     started = time.perf_counter()
     try:
-        rows = read_rows(input_path, input_format, version=claim_flags.get("version"))
-        validations = list(validate_rows(rows, base_rate=base_rate, drivers=not no_drivers))
+        with hospital_status_for_x12(claim_flags.get("hospital_status")):
+            rows = read_rows(input_path, input_format, version=claim_flags.get("version"))
+            validations = list(validate_rows(rows, base_rate=base_rate, drivers=not no_drivers))
     except Exception as exc:   # a malformed file: the reader's message names file, line and column
         if type(exc).__name__ == "MalformedFileError" or isinstance(exc, (OSError, ValueError)):
             raise click.ClickException(str(exc)) from exc
