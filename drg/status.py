@@ -35,6 +35,9 @@ class RowStatus(StrEnum):
     GROUPER_ERROR = "GROUPER_ERROR"
     MISSING_BILLED_DRG = "MISSING_BILLED_DRG"
     INVALID_BILLED_VERSION = "INVALID_BILLED_VERSION"
+    MISSING_ELEMENT = "MISSING_ELEMENT"
+    NOT_INPATIENT_BILL = "NOT_INPATIENT_BILL"
+    NOT_INSTITUTIONAL = "NOT_INSTITUTIONAL"
 
     @property
     def meaning(self) -> str:
@@ -100,6 +103,15 @@ _FACTS: dict[RowStatus, _Facts] = {
     RowStatus.INVALID_BILLED_VERSION: _Facts("`drg validate`: the billed version is not a version the "
                                              "tables hold", True,
                                              "yes: the grouping is reported without a finding"),
+    RowStatus.MISSING_ELEMENT: _Facts("an 837I claim lacks a segment or element the grouper reads (admission "
+                                          "date, birth date, sex, CL103 discharge status, type of bill); the "
+                                          "message names the segment and element", True,
+                                          "yes, without the missing piece (no age, sex U, no status)"),
+    RowStatus.NOT_INPATIENT_BILL: _Facts("an 837I claim whose type of bill (CLM05-1) is not hospital inpatient "
+                                         "(11x Part A, 12x Part B)", False,
+                                         "no: MS-DRGs group inpatient stays"),
+    RowStatus.NOT_INSTITUTIONAL: _Facts("a claim of an 837 transaction that is not institutional 005010X223A2 (an 837P "
+                               "professional claim, say)", False, "no: MS-DRGs group institutional inpatient claims"),
 }
 
 

@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("claim model", ("drg.claim", "drg.status")),
     ("grouper and code editor", ("drg.grouper", "drg.mce")),     # siblings of one rank
     ("validation", ("drg.validation",)),
-    ("face", ("drg", "drg.io", "drg.commands", "drg.batch", "drg.dask", "drg.api", "drg.cli",
+    ("face", ("drg", "drg.io", "drg.commands", "drg.batch", "drg.dask", "drg.spark", "drg.api", "drg.cli",
               "drg.conformance", "drg.mce_conformance", "drg.validating", "drg.workers", "drg.web")),
 )
 

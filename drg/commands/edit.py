@@ -20,6 +20,7 @@ from typing import Any, Iterator
 import click
 
 from drg.claim import Claim, Diagnosis
+from drg.io.x12 import hospital_status_for_x12
 from drg.mce import EditResult, EditType, advice_for, edit_claim, load_mce, parse_discharge_date
 
 # ---------------------------------------------------------------- the golden claim form
@@ -265,8 +266,11 @@ def _edit_file(input_path: Path, output_path: str | None, input_format: str | No
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_path", default=None, help="Output file: .jsonl (golden form) or .csv "
               "(flat columns), .gz to compress; default: JSON Lines on standard output.")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet"]), default=None,
-              help="Input format (default: from the file name).")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "parquet", "x12"]), default=None,
+              help="Input format (default: from the file name; .837/.x12/.edi are X12 837I).")
+@click.option("--hospital-status", type=click.Choice(["NON_EXEMPT", "EXEMPT", "UNKNOWN"], case_sensitive=False),
+              default="NON_EXEMPT", show_default=True,
+              help="X12 837I input: the hospital's POA reporting status (the 837I does not carry it).")
 @click.option("--output-format", type=click.Choice(["jsonl", "csv", "tsv"]), default=None,
               help="Output format (default: from the output name).")
 @click.option("--pdx", default=None, help="Principal diagnosis (dots allowed, e.g. I50.21).")
@@ -282,7 +286,7 @@ def _edit_file(input_path: Path, output_path: str | None, input_format: str | No
 @click.option("--los", type=int, default=None, help="Length of stay in days.")
 @click.option("--id", "claim_id", default="claim", show_default=True, help="Claim id shown in the output.")
 @click.option("--json", "as_json", is_flag=True, help="Print the golden JSON output form.")
-def edit(input_path: Path | None, output_path: str | None, input_format: str | None,
+def edit(input_path: Path | None, output_path: str | None, input_format: str | None, hospital_status: str,
          output_format: str | None, pdx: str | None, admit_dx: str | None,
          sdx: tuple[str, ...], procedures: tuple[str, ...], age: int | None, sex: str, discharge_status: int,
          discharge_date: str | None, admit_date: str | None, los: int | None, claim_id: str,
@@ -296,7 +300,8 @@ def edit(input_path: Path | None, output_path: str | None, input_format: str | N
       drg edit --pdx O80 --proc 10E0XZZ --age 30 --sex F --discharge-date 2026-11-02 --los 2
     """
     if input_path is not None:
-        _edit_file(input_path, output_path, input_format, output_format)
+        with hospital_status_for_x12(hospital_status):
+            _edit_file(input_path, output_path, input_format, output_format)
         return
     if pdx is None and not sdx and not procedures:
         raise click.UsageError("give a claims file, or a claim with --pdx (and --sdx, --proc, ...)")

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from drg.io.x12 import hospital_status_for_x12
+
 from drg.commands.scheduler import scheduler_option
 
 from drg.claim import Claim
@@ -24,7 +26,8 @@ CLAIM_FLAGS = [
     click.option("--discharge-status", type=int, default=1, show_default=True,
                  help="UB-04 patient discharge status (1 home, 20 died, 2 transfer to acute care, ...)."),
     click.option("--hospital-status", type=click.Choice(["NON_EXEMPT", "EXEMPT", "UNKNOWN"], case_sensitive=False),
-                 default="NON_EXEMPT", show_default=True, help="The hospital's POA reporting status (HAC logic)."),
+                 default="NON_EXEMPT", show_default=True, help="The hospital's POA reporting status (HAC logic); with an "
+                 "X12 837I file, every claim's (the 837I does not carry it)."),
     click.option("--version", "version", default=None,
                  help="MS-DRG version (43.1, 431 or v43.1). Default: from --discharge-date, else the newest."),
     click.option("--discharge-date", default=None, help="YYYY-MM-DD; picks the version by CMS effective dates."),
@@ -203,8 +206,8 @@ def _group_on_dask(input_path: str, output_path: str | None, scheduler: str, ver
 @click.option("-o", "--output", "output_path", default=None,
               help="Output file for INPUT: .jsonl, .parquet or .csv (.gz accepted); default: JSON Lines on "
                    "standard output.")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
-              help="Format of INPUT (default: from its extension).")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "parquet", "x12"]), default=None,
+              help="Format of INPUT (default: from its extension; .837/.x12/.edi are X12 837I).")
 @click.option("--output-format", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
               help="Format of the output (default: from its extension).")
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
@@ -246,9 +249,10 @@ def group_command(input_path, output_path, input_format, output_format, workers,
         _group_on_dask(input_path, output_path, scheduler, params.get("version"), quiet)
         return
     if input_path:
-        group_file(input_path, output_path, input_format=input_format, output_format=output_format,
-                   workers=workers, chunk_size=chunk_size, quiet=quiet, version=params.get("version"),
-                   claims_table=claims_table)
+        with hospital_status_for_x12(params.get("hospital_status")):
+            group_file(input_path, output_path, input_format=input_format, output_format=output_format,
+                       workers=workers, chunk_size=chunk_size, quiet=quiet, version=params.get("version"),
+                       claims_table=claims_table)
         return
     from drg.grouper import group_claim
     from drg.claim import resolve_version

@@ -16,6 +16,7 @@ import click
 from drg.commands.scheduler import scheduler_option
 from drg.io.atomic import AtomicFile, abandon_all, os_error_message
 from drg.io.frame_writer import FrameWriter
+from drg.io.x12 import hospital_status_for_x12
 
 
 CHUNK_SIZE = 10_000      # claims held at once: memory is bounded by this, not by the file
@@ -82,10 +83,14 @@ def _shift_on_dask(input_path: Path, output: Path, scheduler: str, a: Any, b: An
               help="Write the report: .html (with charts) or .md.")
 @click.option("--summary-json", "summary_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the summary as JSON.")
-@click.option("--input-format", default=None, help="Input format when the extension does not say.")
+@click.option("--input-format", default=None, help="Input format when the extension does not say (csv, jsonl, "
+              "parquet, x12).")
+@click.option("--hospital-status", type=click.Choice(["NON_EXEMPT", "EXEMPT", "UNKNOWN"], case_sensitive=False),
+              default="NON_EXEMPT", show_default=True,
+              help="X12 837I input: the hospital's POA reporting status (the 837I does not carry it).")
 @scheduler_option()
 def shift(input_path: Path, from_version: str, to_version: str, output: Path, report: Path | None,
-          summary_json: Path | None, input_format: str | None, scheduler: str | None) -> None:
+          summary_json: Path | None, input_format: str | None, hospital_status: str, scheduler: str | None) -> None:
     """Group the same claims under two MS-DRG versions and explain every DRG shift.
 
     The claims' own version field is ignored. Each input row gives one output row with the
@@ -116,7 +121,8 @@ def shift(input_path: Path, from_version: str, to_version: str, output: Path, re
         if writer is None:
             claims = _shift_on_dask(input_path, output, str(scheduler), a, b)
         else:
-            claims = _shift_here(input_path, writer, input_format, a, b)
+            with hospital_status_for_x12(hospital_status):
+                claims = _shift_here(input_path, writer, input_format, a, b)
             writer.close()
         summary = summarize(claims, a, b)
         if report_file is not None:

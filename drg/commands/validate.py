@@ -8,6 +8,7 @@ import click
 from drg.commands.scheduler import scheduler_option
 
 from drg.commands.grouping import MultiValueCommand, _prepare, claim_options
+from drg.io.x12 import hospital_status_for_x12
 
 
 def render_verdict(v) -> str:
@@ -55,7 +56,7 @@ def render_verdict(v) -> str:
 @click.option("--billed-version", default=None, help="One-claim mode: the version the billed DRG was assigned under.")
 @click.option("--length-of-stay", type=int, default=None, help="One-claim mode: length of stay in days.")
 @click.option("--no-drivers", is_flag=True, help="Skip the leave-one-code-out regrouping (faster).")
-@click.option("--input-format", default=None, help="Force the input format (csv, jsonl, parquet, ...).")
+@click.option("--input-format", default=None, help="Force the input format (csv, jsonl, parquet, x12, ...).")
 @scheduler_option("--version applies to every claim.")
 @claim_options
 def validate(input_path, output, report, base_rate, billed_drg, billed_version, length_of_stay, no_drivers,
@@ -81,8 +82,9 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
     if scheduler:
         _validate_on_dask(input_path, output, report, scheduler, claim_flags.get("version"), base_rate, not no_drivers)
         return
-    _validate_file(input_path, output, report, input_format, claim_flags.get("version"), base_rate,
-                   not no_drivers)
+    with hospital_status_for_x12(claim_flags.get("hospital_status")):     # X12 files carry no POA status
+        _validate_file(input_path, output, report, input_format, claim_flags.get("version"), base_rate,
+                       not no_drivers)
 
 
 def _validate_file(input_path: str, output: str | None, report: str | None, input_format: str | None,

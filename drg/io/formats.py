@@ -2,8 +2,8 @@
 
 Every command reads and writes through it, so `drg group`, `drg validate`, `drg shift` and the
 Dask adapter accept the same names: `.jsonl` / `.ndjson` / `.json` (JSON Lines), `.csv`,
-`.tsv` (tab-separated CSV), `.txt` (CSV), `.parquet` / `.pq`, each text format also gzipped
-(`.gz` after it). A name that says nothing is a usage error raised before any work.
+`.tsv` (tab-separated CSV), `.txt` (CSV), `.parquet` / `.pq`, X12 837I claims `.837` / `.x12` /
+`.edi` (read only: drg.io.x12), each text format also gzipped (`.gz` after it). A name that says nothing is a usage error raised before any work.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class FileFormat(StrEnum):
     JSONL = "jsonl"
     CSV = "csv"
     PARQUET = "parquet"
+    X12 = "x12"            # ASC X12 837 institutional claims (read only)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ SUFFIXES: dict[str, tuple[FileFormat, str]] = {
     ".jsonl": (FileFormat.JSONL, ","), ".ndjson": (FileFormat.JSONL, ","), ".json": (FileFormat.JSONL, ","),
     ".csv": (FileFormat.CSV, ","), ".tsv": (FileFormat.CSV, "\t"), ".txt": (FileFormat.CSV, ","),
     ".parquet": (FileFormat.PARQUET, ","), ".pq": (FileFormat.PARQUET, ","),
+    ".837": (FileFormat.X12, ","), ".x12": (FileFormat.X12, ","), ".edi": (FileFormat.X12, ","),
 }
+READ_ONLY = frozenset({FileFormat.X12})
 FORMAT_NAMES = tuple(f.value for f in FileFormat)
 GZIP_SUFFIX = ".gz"
 
@@ -51,7 +54,7 @@ def _suffix_kind(name: str) -> tuple[FileFormat, str] | None:
 
 
 def file_kind(path: "str | Path", given_format: str | None = None) -> FileKind:
-    """The FileKind of `path`: from `given_format` (jsonl, csv, tsv, parquet) when given, else from
+    """The FileKind of `path`: from `given_format` (jsonl, csv, tsv, parquet, x12) when given, else from
     the suffix (".gz" looked through). Raises UnknownFormatError in plain words."""
     name = Path(path).name.lower()
     gzipped = name.endswith(GZIP_SUFFIX)
@@ -82,8 +85,16 @@ def deterministic_gzip(raw: BinaryIO) -> BinaryIO:
     return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)  # type: ignore[return-value]
 
 
+def check_writable(kind: FileKind) -> None:
+    """UnknownFormatError for a format that is only read (X12 837I)."""
+    if kind.format in READ_ONLY:
+        raise UnknownFormatError(f"{kind.format.value} files are read, not written: write results as "
+                                 f".jsonl, .csv, .tsv or .parquet")
+
+
 def open_for_writing(raw: BinaryIO, kind: FileKind) -> BinaryIO:
     """The binary stream to write a file of `kind` into `raw` (gzip when the kind says so)."""
+    check_writable(kind)
     return deterministic_gzip(raw) if kind.gzip else raw
 
 

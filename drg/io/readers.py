@@ -132,8 +132,10 @@ class ClaimReader:
     """An open claims file: iterate it for chunks of ClaimRows; `columns` says what was matched."""
 
     def __init__(self, path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
-                 version: Any = None, claims_table: "str | Path | None" = None) -> None:
+                 version: Any = None, claims_table: "str | Path | None" = None,
+                 hospital_status: str | None = None) -> None:
         self.path = Path(path)
+        self.hospital_status = hospital_status      # X12 only: the POA reporting status (drg.io.x12)
         self.kind = file_kind(self.path, input_format)
         self.format = self.kind.format.value
         if not self.path.exists():
@@ -161,6 +163,10 @@ class ClaimReader:
             return _chunks(self._jsonl(), self.chunk_size)
         if self.format == "csv":
             return _chunks(self._csv(), self.chunk_size)
+        if self.format == "x12":
+            from drg.io.x12 import x12_rows
+            rows, self._progress = x12_rows(self.path, version=self.version, hospital_status=self.hospital_status)
+            return _chunks(rows, self.chunk_size)
         return _chunks(self._parquet(), self.chunk_size)
 
     # -------------------------------------------------------------- JSON Lines
