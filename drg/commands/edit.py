@@ -35,6 +35,13 @@ def _diagnosis(value: Any) -> Diagnosis | None:
     return Diagnosis("" if code is None else str(code), "" if poa is None else str(poa))
 
 
+def _real_date(value: Any) -> Any:
+    """A `YYYY-MM-DD` text as a date (None otherwise): what the Claim may hold."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        return parse_discharge_date(value)
+    return None
+
+
 def claim_from_record(record: dict) -> tuple[Any, Any, Any]:
     """A golden MCE claim record -> (Claim, discharge date as given, length of stay as given).
 
@@ -43,7 +50,7 @@ def claim_from_record(record: dict) -> tuple[Any, Any, Any]:
     like 2024-09-31 is read the CMS way; the Claim holds it only when it is a real date.
     """
     raw_date = record.get("discharge_date")
-    date = parse_discharge_date(raw_date) if isinstance(raw_date, str) and len(raw_date.strip()) == 10 else None
+    date = _real_date(raw_date)
     sdx = record.get("sdx") or []
     procedures = record.get("procedures") or []
     fields = dict(
@@ -59,6 +66,8 @@ def claim_from_record(record: dict) -> tuple[Any, Any, Any]:
         sdx=tuple(_diagnosis(d) or Diagnosis("") for d in (sdx if isinstance(sdx, list) else [])),
         procedures=tuple("" if p is None else str(p.get("code") if isinstance(p, dict) else p)
                          for p in (procedures if isinstance(procedures, list) else [])),
+        admit_date=_real_date(record.get("admit_date")),
+        length_of_stay=None,        # handed to the editor as given (below), read the MCE's way
     )
     try:
         claim: Any = Claim(**fields)
@@ -144,20 +153,9 @@ def _code(text: str) -> str:
     return text.strip().replace(".", "").upper()
 
 
-# extra input columns that carry the length of stay or the admission date (CSV / Parquet)
-LOS_COLUMNS = ("los", "length_of_stay", "lengthofstay", "los_days")
-ADMIT_DATE_COLUMNS = ("admit_date", "admission_date", "admitdate", "admit_dt")
 DATE_STATUSES = ("INVALID_DISCHARGE_DATE", "MISSING_VERSION")
 FLAT_COLUMNS = ("id", "status", "message", "mce_edit_type", "mce_edits", "mce_prepayment", "mce_pdx_edits",
                 "mce_sdx_edits", "mce_procedure_edits")
-
-
-def _extra(extra: dict, names: tuple[str, ...]) -> Any:
-    lowered = {str(k).strip().lower(): v for k, v in extra.items()}
-    for name in names:
-        if name in lowered and lowered[name] not in (None, ""):
-            return lowered[name]
-    return None
 
 
 def _golden_results(input_path: Path) -> Iterator[tuple[dict, EditResult | None]]:
@@ -183,7 +181,8 @@ def _table_results(input_path: Path, input_format: str | None) -> Iterator[tuple
     """(status fields, result) per claim of a CSV or Parquet file read by drg.io.
 
     Codes are normalised as drg.io does for every table format (blanks and dots removed, upper
-    case); `los` / `length_of_stay` and `admit_date` columns give the length of stay. A row the
+    case); `los` / `length_of_stay` and `admit_date` columns (drg.claim.STAY_COLUMNS, any
+    case and separators) give the length of stay. A row the
     reader could not turn into a claim gives its status and message and no MCE result.
     """
     from drg.io.readers import read_claims
@@ -197,9 +196,7 @@ def _table_results(input_path: Path, input_format: str | None) -> Iterator[tuple
                     fields["edit_type"] = EditType.INVALID_DISCHARGE_DATE.value
                 yield fields, None
                 continue
-            extra = dict(row.extra)
-            yield status, edit_claim(row.claim, length_of_stay=_extra(extra, LOS_COLUMNS),
-                                     admit_date=_extra(extra, ADMIT_DATE_COLUMNS))
+            yield status, edit_claim(row.claim)     # the claim carries its admission date and stay
 
 
 def _edit_file(input_path: Path, output_path: str | None, input_format: str | None,
