@@ -29,6 +29,7 @@ SEX_VALUES = ("M", "F", "U")
 HOSPITAL_STATUSES = ("NON_EXEMPT", "EXEMPT", "UNKNOWN")
 MAX_SDX = 24
 MAX_PROCEDURES = 25
+INVALID_SEX_MESSAGE = "sex is not M, F or U"     # the row message of a sex read as U (the MCE's INVALID_SEX)
 
 
 class InvalidClaimError(ValueError):
@@ -592,7 +593,7 @@ def check_claim(fields: Mapping[str, Any], *, version: "str | int | Version | No
     raw_sex = ascii_upper(text(fields.get("sex")))
     sex = _SEX.get(raw_sex)
     if sex is None:
-        problems.add(RowStatus.INVALID_SEX, "sex is not M, F or U; grouped as U", "sex")
+        problems.add(RowStatus.INVALID_SEX, INVALID_SEX_MESSAGE + "; grouped as U", "sex")
         sex = "U"
 
     status: int | None = None

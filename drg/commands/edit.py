@@ -88,34 +88,83 @@ def edit_record(record: dict) -> EditResult:
 
 # ---------------------------------------------------------------- one claim, for a coder
 
-def coder_text(result: EditResult) -> str:
-    """The result in a coder's words: each edit with its CMS title, type, the code it hit, what to do."""
+_KIND = {EditType.PREPAYMENT: "prepayment", EditType.POSTPAYMENT: "postpayment"}
+_VERDICT = {EditType.NONE: "no edit that stops payment", EditType.PREPAYMENT: "prepayment edits: "
+            "the claim is returned before payment", EditType.POSTPAYMENT: "postpayment edits: "
+            "the claim is reviewed after payment", EditType.BOTH: "prepayment and postpayment edits"}
+
+
+def hit_records(result: EditResult) -> list[dict]:
+    """Every edit of the result for people and tools: the edit, its CMS title and number, its type
+    (prepayment / postpayment / informational), where it hit, the code (dotted), what to do."""
     tables = load_mce()
-    lines = []
-    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
-        return ("Invalid discharge date: the MCE edits discharges from 1985-10-01 to "
-                f"{tables.termination_date.isoformat()}; give the discharge date as YYYY-MM-DD. "
-                "No other edit was run.")
-    date = result.discharge_date.isoformat() if result.discharge_date else "?"
-    verdict = {EditType.NONE: "no edit that stops payment", EditType.PREPAYMENT: "prepayment edits: "
-               "the claim is returned before payment", EditType.POSTPAYMENT: "postpayment edits: "
-               "the claim is reviewed after payment", EditType.BOTH: "prepayment and postpayment edits"}
-    lines.append(f"Claim {result.claim_id}, discharged {date}: {verdict[result.edit_type]}.")
-    if not result.edits:
-        lines.append("The Medicare Code Editor raised no edit.")
+    out = []
     for hit in result.hits():
         info = tables.edits[hit.edit]
-        kind = {EditType.PREPAYMENT: "prepayment", EditType.POSTPAYMENT: "postpayment"}.get(info.edit_type,
-                                                                                         "informational")
-        number = f" (edit {info.manual_number})" if info.manual_number else ""
-        place = hit.where + (f" {_dotted(hit.code, hit.where)}" if hit.code else "")
-        note = "" if hit.counted else " [not counted on the admitting diagnosis]"
-        lines.append(f"- {info.title}{number}, {kind}: {place}{note}")
-        lines.append(f"    {advice_for(hit.edit)}")
+        out.append({"edit": hit.edit.value, "title": info.title, "edit_number": info.manual_number or None,
+                    "type": _KIND.get(info.edit_type, "informational"), "where": hit.where,
+                    "code": _dotted(hit.code, hit.where) if hit.code else None, "counted": hit.counted,
+                    "advice": advice_for(hit.edit)})
+    return out
+
+
+def verdict_text(result: EditResult) -> str:
+    """One line: the edit type in a coder's words ("prepayment edits: the claim is returned ...")."""
+    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
+        return ("invalid discharge date: the MCE edits discharges from 1985-10-01 to "
+                f"{load_mce().termination_date.isoformat()}; give the discharge date as YYYY-MM-DD. "
+                "No other edit was run.")
+    return _VERDICT[result.edit_type]
+
+
+def hit_lines(result: EditResult, indent: str = "") -> list[str]:
+    """Two lines per edit: title (number), type: where code; then what to do."""
+    lines = []
+    for hit in hit_records(result):
+        number = f" (edit {hit['edit_number']})" if hit["edit_number"] else ""
+        place = hit["where"] + (f" {hit['code']}" if hit["code"] else "")
+        note = "" if hit["counted"] else " [not counted on the admitting diagnosis]"
+        lines.append(f"{indent}- {hit['title']}{number}, {hit['type']}: {place}{note}")
+        lines.append(f"{indent}    {hit['advice']}")
     if result.needs_length_of_stay:
-        lines.append("- The length of stay was not given: the ventilation-length edit could not be judged "
-                     "(give --los or --admit-date).")
-    return "\n".join(lines)
+        lines.append(f"{indent}- The length of stay was not given: the ventilation-length edit could not be "
+                     "judged (give --los or --admit-date).")
+    return lines
+
+
+def coder_text(result: EditResult) -> str:
+    """The result in a coder's words: each edit with its CMS title, type, the code it hit, what to do."""
+    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
+        text = verdict_text(result)
+        return text[0].upper() + text[1:]
+    date = result.discharge_date.isoformat() if result.discharge_date else "?"
+    lines = [f"Claim {result.claim_id}, discharged {date}: {verdict_text(result)}."]
+    if not result.edits:
+        lines.append("The Medicare Code Editor raised no edit.")
+    return "\n".join(lines + hit_lines(result))
+
+
+NOT_RUN = ("not run: the MCE selects its tables by discharge date; give --discharge-date "
+           "(and --los or --admit-date for the length-of-stay edit)")
+
+
+def edits_section(result: EditResult | None) -> str:
+    """The MCE part of a one-claim `drg group --edits` / `drg explain` printout."""
+    if result is None:
+        return f"MCE edits: {NOT_RUN}"
+    head = f"MCE edits (Medicare Code Editor, discharge {result.discharge_date or '?'}): {verdict_text(result)}"
+    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
+        return f"MCE edits: {verdict_text(result)}"
+    if not result.edits:
+        return head.rstrip(".") + "; no edit raised."
+    return "\n".join([head] + hit_lines(result, "  "))
+
+
+def edits_json(result: EditResult | None) -> dict | None:
+    """The golden MCE form with `hits` (hit_records) added; None when the MCE was not run."""
+    if result is None:
+        return None
+    return {**result.to_dict(), "hits": hit_records(result)}
 
 
 def _dotted(code: str, where: str) -> str:
