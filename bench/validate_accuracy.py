@@ -20,7 +20,8 @@ from drg.conformance import read_jsonl
 from drg.grouper import group_claim
 from drg.tables import load
 from drg.validation import validate_claim
-from drg.validation.construct import cases_for
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from validation_oracle import cases_for  # noqa: E402  (the test oracle lives in tests/)
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "conformance_claims.jsonl.gz"
 

@@ -24,6 +24,7 @@ _EXPORTS = {
     "group_frame": "drg.batch",
     "group_arrow": "drg.batch",
     "validate": "drg.api",
+    "shift": "drg.validating",
     "InvalidClaimError": "drg.claim",
     "RowStatus": "drg.status",
 }

@@ -60,13 +60,13 @@ def validate(claim_or_frame: Any, billed_drg: Any = None, *, billed_version: Any
     """Validate one claim (returns a `Validation`) or a DataFrame / list of dicts (returns a DataFrame);
     see drg.validation.validate. One claim given as a dict is checked as `group` checks it:
     InvalidClaimError when malformed (its billed_version, length_of_stay and provider_id too)."""
-    from drg.validation import validate as validate_any
-    from drg.validation.core import validate_claim
+    from drg.validating import validate as validate_many
+    from drg.validation import validate_claim
 
     options: dict[str, Any] = {"version": _run_version(version), "base_rate": _base_rate(base_rate),
                                "drivers": drivers}
     if not isinstance(claim_or_frame, (Claim, Mapping)):
-        return validate_any(claim_or_frame, billed_drg, billed_version=billed_version,
+        return validate_many(claim_or_frame, billed_drg, billed_version=billed_version,
                             length_of_stay=length_of_stay, **options)
     data: Mapping[str, Any] = claim_or_frame if isinstance(claim_or_frame, Mapping) else {}
     claim = as_claim(claim_or_frame, options["version"])

@@ -163,7 +163,7 @@ def _claim_rows(part: pd.DataFrame, version: Any, first_row: int) -> list:
 
 
 def _validate_part(part: pd.DataFrame, first_row: int, version: Any, options: dict, meta: pd.DataFrame) -> pd.DataFrame:
-    from drg.validation import validate_rows, validations_frame
+    from drg.validating import validate_rows, validations_frame
 
     # the run's version (when given) is also the reading version: claims without one stay readable
     frame = validations_frame(validate_rows(_claim_rows(part, version, first_row), version=version, **options))
@@ -229,7 +229,7 @@ def validate(ddf: Any, *, version: "str | int | None" = None, base_rate: float |
              drivers: bool = True) -> Any:
     """Validate a dask DataFrame of claims (wide layout with billed_drg, optional billed_version,
     length_of_stay, provider_id); lazy; the columns of `drg.validation.validations_frame`."""
-    from drg.validation import validate_rows, validations_frame
+    from drg.validating import validate_rows, validations_frame
 
     version = _version_id(version)
     options = {"base_rate": base_rate, "drivers": drivers}
@@ -241,7 +241,7 @@ def validate(ddf: Any, *, version: "str | int | None" = None, base_rate: float |
 def shift(ddf: Any, from_version: "str | int", to_version: "str | int") -> Any:
     """Group every claim under two versions (wide layout); lazy; the per-claim frame of
     `drg.validation.shift` (`.claims`). The summary is a small reduction: compute it from the
-    result (`drg.validation.shift_summary.summarize(frame, from_version, to_version)`)."""
+    result (`drg.validation.version_shift.summary.summarize_shift(frame, from_version, to_version)`)."""
     from drg.validation.version_shift import shift_rows
 
     from_version, to_version = _version_id(from_version), _version_id(to_version)

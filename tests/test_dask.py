@@ -17,7 +17,7 @@ import pandas as pd  # noqa: E402
 
 import drg  # noqa: E402
 import drg.dask  # noqa: E402
-from drg.validation import validate_rows, validations_frame  # noqa: E402
+from drg.validating import validate_rows, validations_frame  # noqa: E402
 from drg.io import wide_record  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conformance_claims.jsonl.gz"

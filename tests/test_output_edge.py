@@ -3,6 +3,7 @@ before any work, atomic outputs under kills, SIGTERM, concurrent runs and a full
 from __future__ import annotations
 
 import gzip
+import json
 import resource
 import signal
 import subprocess
@@ -108,7 +109,7 @@ def test_bad_output_paths_fail_before_any_claim_is_grouped(tmp_path, monkeypatch
 
 
 def test_shift_report_path_is_checked_before_the_work(tmp_path, monkeypatch):
-    monkeypatch.setattr("drg.validation.version_shift.group_claim",
+    monkeypatch.setattr("drg.validation.version_shift.analysis.group_claim",
                         lambda *a, **k: (_ for _ in ()).throw(AssertionError("grouped")))
     result = CliRunner().invoke(main, ["shift", str(EXAMPLE_JSONL), "--from", "43.1", "--to", "44.0",
                                        "-o", str(tmp_path / "s.csv"), "--report", "/nonexistent-folder/r.html"])
@@ -209,3 +210,74 @@ def test_a_full_disk_is_a_clean_error_and_leaves_nothing(tmp_path, command):
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "cannot write" in result.stderr
     assert not out.exists() and leftovers(tmp_path) == []
+
+
+# ------------------------------------------------------------------ drg validate: the same edge, streamed
+
+@pytest.mark.parametrize("name", ["v.csv.gz", "v.jsonl.gz", "v.tsv.gz"])
+def test_validate_writes_real_deterministic_gzip(tmp_path, name):
+    outs = [tmp_path / name, tmp_path / ("again-" + name), tmp_path / name.removesuffix(".gz")]
+    for out in outs:
+        result = CliRunner().invoke(main, ["validate", str(EXAMPLE_WIDE), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert gzip.decompress(outs[0].read_bytes()) == outs[2].read_bytes()
+
+
+@pytest.mark.parametrize("name", ["v.pq", "v.parquet", "v.txt", "v.tsv"])
+def test_validate_accepts_every_registry_name(tmp_path, name):
+    out = tmp_path / name
+    result = CliRunner().invoke(main, ["validate", str(EXAMPLE_WIDE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = sum(1 for line in EXAMPLE_WIDE.read_text().splitlines()[1:] if line.strip())
+    if file_kind(name).format is FileFormat.PARQUET:
+        import pyarrow.parquet as pq
+        assert pq.read_table(out).num_rows == rows
+    else:
+        assert len(out.read_text().splitlines()) == rows + 1
+
+
+@pytest.mark.parametrize("args", [["-o", "/nonexistent-folder/x.jsonl"], ["-o", "x.foo"], ["-o", "/proc/x.csv"],
+                                  ["--report", "x.txt"], ["--report", "/nonexistent-folder/r.html"],
+                                  ["-o", "ok.csv", "--report", "r.pdf"]])
+def test_validate_checks_output_and_report_paths_before_any_work(tmp_path, monkeypatch, args):
+    def no_validation(*a, **k):
+        raise AssertionError("a claim was validated before the paths were checked")
+    monkeypatch.setattr("drg.validation.billed.core.validate_claim", no_validation)
+    monkeypatch.setattr("drg.validating.validate_items", no_validation)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", str(EXAMPLE_WIDE), *args])
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, AssertionError) and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == []        # nothing created, nothing left
+
+
+def test_validate_output_does_not_depend_on_the_chunk_size(tmp_path, monkeypatch):
+    claims = tmp_path / "claims.jsonl"
+    lines = gzip.decompress(FIXTURE.read_bytes()).decode().splitlines()[:60]
+    billed = [dict(json.loads(line), billed_drg=[291, 193, "29I", None][n % 4]) for n, line in enumerate(lines)]
+    claims.write_text("".join(json.dumps(c) + "\n" for c in billed))
+    outputs = {}
+    for size in (10_000, 7):
+        monkeypatch.setattr("drg.commands.validate.CHUNK_SIZE", size)
+        for name in ("v.csv", "v.jsonl", "r.md"):
+            out = tmp_path / f"{size}-{name}"
+            option = "--report" if name.endswith(".md") else "-o"
+            result = CliRunner().invoke(main, ["validate", str(claims), option, str(out), "--no-drivers"])
+            assert result.exit_code == 0, result.output
+            outputs[size, name] = out.read_bytes()
+    for name in ("v.csv", "v.jsonl"):
+        assert outputs[10_000, name] == outputs[7, name]
+    assert outputs[10_000, "r.md"] == outputs[7, "r.md"]
+
+
+def test_a_killed_validate_leaves_no_file_under_the_final_name(tmp_path, big_input):
+    out = tmp_path / "out" / "validated.csv"
+    out.parent.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "drg.cli", "validate", str(big_input), "-o", str(out)],
+                               stderr=subprocess.PIPE, text=True)
+    _wait_for_partial(out.parent, process, timeout=60)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode != 0 and "Traceback" not in stderr
+    assert not out.exists() and leftovers(out.parent) == []

@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from drg.validation.charts import format_number, svg_bar_chart, svg_heatmap
-from drg.validation.report_page import html_page, html_table, markdown_page, markdown_table
+from drg.validation.reports.charts import format_number, svg_bar_chart, svg_heatmap
+from drg.validation.reports.page import html_page, html_table, markdown_page, markdown_table
 
 SVG = "{http://www.w3.org/2000/svg}"
 

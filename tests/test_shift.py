@@ -14,8 +14,8 @@ from drg.claim import Claim
 from drg.cli import main
 from drg.conformance import read_jsonl
 from drg.validation.version_shift import SHIFT_COLUMNS, shift_rows
-from drg.validation.shift_report import render_html, render_markdown
-from drg.validation.shift_summary import summarize
+from drg.validation.reports.shift_report import render_shift_html, render_shift_markdown
+from drg.validation.version_shift.summary import summarize_shift
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conformance_claims.jsonl.gz"
 
@@ -99,7 +99,7 @@ def test_code_invalid_in_one_version_keeps_the_row() -> None:
     assert pd.notna(first["to_drg"])                 # grouped anyway
     second = frame.iloc[1]
     assert second["status"] == "INVALID_RECORD" and pd.isna(second["from_drg"])
-    summary = summarize(frame, "43.1", "44.0")
+    summary = summarize_shift(frame, "43.1", "44.0")
     assert summary.claims == 3 and summary.not_grouped == 1 and summary.invalid_in_to == 1
 
 
@@ -124,7 +124,7 @@ def _hand_frame() -> pd.DataFrame:
 
 
 def test_cmi_arithmetic_by_hand() -> None:
-    s = summarize(_hand_frame(), "43.1", "44.0")
+    s = summarize_shift(_hand_frame(), "43.1", "44.0")
     cmi = {(f.grouping, f.fiscal_year): f for f in s.cmi}
     assert cmi[("43.1", 2026)].cmi == pytest.approx((2.0 + 1.0) / 2)      # 1.5
     assert cmi[("44.0", 2027)].cmi == pytest.approx((2.2 + 3.0) / 2)      # 2.6
@@ -146,13 +146,13 @@ def test_cmi_arithmetic_by_hand() -> None:
 def test_report_html_and_markdown(fixture_claims) -> None:
     claims = [c for c in fixture_claims if c["version"] in (430, 431)][:400]
     result = drg.validation.shift(claims, "43.1", "44.0")
-    page = render_html(result.summary)
+    page = render_shift_html(result.summary)
     assert page.startswith("<!DOCTYPE html>") and "Shift matrix" in page
     svgs = [chunk.split("</svg>")[0] + "</svg>" for chunk in page.split("<svg")[1:]]
     assert len(svgs) >= 2
     for svg in svgs:
         ET.fromstring("<svg" + svg)
-    md = render_markdown(result.summary)
+    md = render_shift_markdown(result.summary)
     assert "## Case-mix index" in md and "| DRGs of | weights |" in md
 
 

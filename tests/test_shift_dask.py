@@ -12,7 +12,7 @@ pytest.importorskip("distributed")
 import pandas as pd  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
-import drg.validation  # noqa: E402
+import drg.validating  # noqa: E402
 from drg.cli import main  # noqa: E402
 
 from golden_samples import golden_claims  # noqa: E402
@@ -29,7 +29,7 @@ def test_cli_shift_with_scheduler(tmp_path: Path) -> None:
                                        "--summary-json", str(summary_json), "--scheduler", "local:1"])
     assert result.exit_code == 0, result.output
     written = pd.concat([pd.read_parquet(p) for p in sorted(out.glob("part.*.parquet"))], ignore_index=True)
-    expected = drg.validation.shift(frame, "43.1", "44.0")
+    expected = drg.validating.shift(frame, "43.1", "44.0")
     assert written["claim_id"].tolist() == [c["id"] for c in claims]
     assert (written["status"] != "MISSING_VERSION").all()
     assert written["to_drg"].tolist() == expected.claims["to_drg"].tolist()

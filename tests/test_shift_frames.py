@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import drg.validating
 import drg.validation
 from drg.cli import main
-from drg.validation.shift_summary import summarize
+from drg.validation.version_shift.summary import summarize_shift
 from drg.validation.version_shift import SHIFT_COLUMNS, SHIFT_DTYPES, shift_rows, summary_part
 from drg.io import wide_record  # noqa: E402
 
@@ -33,7 +34,7 @@ def test_wide_frame_uses_the_from_version(claims, with_version) -> None:
     """A wide frame with no discharge date (with or without its own version column) is grouped under
     both versions, as the same claims in the golden form are; none is MISSING_VERSION."""
     frame = pd.DataFrame([wide_record(c, with_version) for c in claims])
-    got = drg.validation.shift(frame, "42.1", "43.0").claims
+    got = drg.validating.shift(frame, "42.1", "43.0").claims
     expected = drg.validation.shift(claims, "42.1", "43.0").claims
     assert len(got) == len(claims)
     assert "MISSING_VERSION" not in set(got["status"])
@@ -47,7 +48,7 @@ def test_wide_frame_uses_the_from_version(claims, with_version) -> None:
 
 def test_golden_form_frame(claims) -> None:
     frame = pd.DataFrame(claims[:40]).drop(columns=["version"])
-    got = drg.validation.shift(frame, "43.1", "44.0").claims
+    got = drg.validating.shift(frame, "43.1", "44.0").claims
     assert "MISSING_VERSION" not in set(got["status"]) and got["to_drg"].notna().all()
     assert got["to_drg"].tolist() == drg.validation.shift(claims[:40], "43.1", "44.0").claims["to_drg"].tolist()
 
@@ -77,7 +78,7 @@ def test_summary_from_the_small_columns_equals_the_full_summary(claims) -> None:
     parts = [summary_part(full.iloc[:100]), summary_part(full.iloc[100:])]
     small = pd.concat(parts, ignore_index=True)
     assert "reasons" not in small.columns and "claim_id" not in small.columns
-    assert summarize(small, "43.1", "44.0").to_dict() == summarize(full, "43.1", "44.0").to_dict()
+    assert summarize_shift(small, "43.1", "44.0").to_dict() == summarize_shift(full, "43.1", "44.0").to_dict()
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv.gz"])
@@ -120,4 +121,4 @@ def test_cli_streams_chunks_with_the_same_rows(tmp_path, claims, monkeypatch, su
     for column in ("from_weight", "to_weight", "weight_change"):
         assert got[column].fillna(-1).round(6).tolist() == expected[column].fillna(-1).round(6).tolist(), column
     written = json.loads(summary_json.read_text())
-    assert written == json.loads(json.dumps(summarize(expected, "43.1", "44.0").to_dict()))
+    assert written == json.loads(json.dumps(summarize_shift(expected, "43.1", "44.0").to_dict()))

@@ -14,9 +14,10 @@ from drg.cli import main
 from drg.conformance import read_jsonl
 from drg.grouper import group_claim
 from drg.tables import load
-from drg.validation import validate, validate_claim
-from drg.validation.construct import NO_DRG, cases_for, other_version_drg
-from drg.validation.report import summarize
+from drg.validation import validate_claim
+from drg.validating import validate
+from validation_oracle import NO_DRG, cases_for, other_version_drg
+from drg.validation.reports.validation_report import summarize_validations
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -120,7 +121,11 @@ def test_billed_drg_of_another_version_says_where_it_exists():
 
 def test_billed_version_differs_regroups_under_it():
     v = validate_claim(one("I5021", ["N179"]), 292, billed_version="42.0")
-    assert v.finding == "MATCH" or v.billed_version == "42.0"
+    # the codes group to 292 under both 42.0 and 43.1: a match, priced with each year's weight
+    assert (v.finding, v.expected_drg, v.version, v.billed_version) == ("MATCH", 292, "43.1", "42.0")
+    assert v.billed_weight == load(420).weights[292].relative_weight
+    assert v.expected_weight == load(431).weights[292].relative_weight
+    assert "billed weight from FY2025, expected from FY2026" in v.impact_note
     assert any(r.element == "version" and r.code == "42.0" for r in v.reasons)
 
 
@@ -189,7 +194,7 @@ def test_cli_one_claim_verdict():
 def test_summary_figures():
     vs = [validate_claim(one("I5021", ["N179"]), 291), validate_claim(one("I5021", ["E43"]), 293),
           validate_claim(one("I5021", ["N179", "I4820"]), 292)]
-    s = summarize(vs)
+    s = summarize_validations(vs)
     assert s.findings == {"UPCODING_RISK": 1, "DOWNCODING_RISK": 1, "MATCH": 1}
     assert s.dollars_up > 0 > s.dollars_down
     assert s.cc_mcc_capture_rate == 1.0

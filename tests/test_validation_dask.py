@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from drg.cli import main  # noqa: E402
-from drg.validation import validate  # noqa: E402
+from drg.validating import validate  # noqa: E402
 
 from golden_samples import golden_claims  # noqa: E402
 from drg.io import wide_record  # noqa: E402

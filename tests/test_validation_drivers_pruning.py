@@ -9,7 +9,7 @@ from pathlib import Path
 from drg.claim import Claim, Diagnosis
 from drg.grouper import group_claim
 from drg.tables import load
-from drg.validation.drivers import cannot_move_drg, find_drivers
+from drg.validation.billed.drivers import cannot_move_drg, find_drivers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conformance_claims.jsonl.gz"
 

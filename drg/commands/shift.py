@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import click
 
 from drg.commands.scheduler import scheduler_option
-from drg.io.atomic import AtomicFile, os_error_message
+from drg.io.atomic import AtomicFile, abandon_all, os_error_message
 from drg.io.frame_writer import FrameWriter
 
 
@@ -72,11 +72,6 @@ def _shift_on_dask(input_path: Path, output: Path, scheduler: str, a: Any, b: An
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
 
 
-def _abandon(outputs: list[Any]) -> None:
-    for output in outputs:
-        (output.abandon if hasattr(output, "abandon") else output.discard)()
-
-
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
 @click.option("--from", "from_version", required=True, help="MS-DRG version the claims are grouped under first.")
@@ -104,8 +99,8 @@ def shift(input_path: Path, from_version: str, to_version: str, output: Path, re
       drg shift claims.parquet --from 44.0 --to 43.1 -o back.parquet --report back.md
     """
     from drg.tables.versions import UnknownVersionError, parse_version
-    from drg.validation.shift_report import render_html, render_markdown
-    from drg.validation.shift_summary import summarize
+    from drg.validation.reports.shift_report import render_shift_html as render_html, render_shift_markdown as render_markdown
+    from drg.validation.version_shift.summary import summarize_shift as summarize
 
     try:
         a, b = parse_version(from_version), parse_version(to_version)
@@ -133,13 +128,13 @@ def shift(input_path: Path, from_version: str, to_version: str, output: Path, re
             summary_file.stream.write(json.dumps(summary.to_dict(), indent=2).encode("utf-8"))
             summary_file.commit()
     except ValueError as exc:          # an output that cannot be written, an unknown format
-        _abandon(outputs)
+        abandon_all(outputs)
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:             # a full disk, a folder gone mid-run
-        _abandon(outputs)
+        abandon_all(outputs)
         raise click.ClickException(os_error_message(exc, output)) from exc
     except BaseException:
-        _abandon(outputs)
+        abandon_all(outputs)
         raise
     share = summary.changed / summary.grouped if summary.grouped else 0.0
     click.echo(f"{summary.claims} claims: {summary.changed} changed DRG ({share:.1%}) from {a.label} to "

@@ -67,7 +67,7 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
       drg validate claims.csv -o validated.csv --report summary.html
       drg validate --pdx I5021 --sdx N179 --age 70 --sex M --version 43.1 --billed-drg 291
     """
-    from drg.validation import read_rows, validate_claim, validate_rows, write_validations
+    from drg.validating import validate_claim
     if input_path is None:
         if billed_drg is None:
             raise click.UsageError("give an INPUT file, or one claim with --pdx ... and --billed-drg")
@@ -81,26 +81,56 @@ def validate(input_path, output, report, base_rate, billed_drg, billed_version, 
     if scheduler:
         _validate_on_dask(input_path, output, report, scheduler, claim_flags.get("version"), base_rate, not no_drivers)
         return
+    _validate_file(input_path, output, report, input_format, claim_flags.get("version"), base_rate,
+                   not no_drivers)
+
+
+def _validate_file(input_path: str, output: str | None, report: str | None, input_format: str | None,
+                   version: str | None, base_rate: float | None, drivers: bool) -> None:
+    """`drg validate INPUT`: chunk by chunk (memory bounded by the chunk, not the file); each
+    chunk's rows are written and folded into the tally the report and summary line come from.
+    The output and the report are created before any claim is read, and appear only complete."""
+    from drg.io import MalformedFileError
+    from drg.io.atomic import AtomicFile, abandon_all, os_error_message
+    from drg.validating import (ValidationTally, ValidationWriter, read_chunks, report_renderer, summary_line,
+                                validate_rows)
+
     started = time.perf_counter()
+    outputs: list = []
     try:
-        rows = read_rows(input_path, input_format, version=claim_flags.get("version"))
-        validations = list(validate_rows(rows, base_rate=base_rate, drivers=not no_drivers))
-    except Exception as exc:   # a malformed file: the reader's message names file, line and column
-        if type(exc).__name__ == "MalformedFileError" or isinstance(exc, (OSError, ValueError)):
-            raise click.ClickException(str(exc)) from exc
+        render = report_renderer(report) if report else None
+        writer = ValidationWriter(output, inputs=[input_path]) if output else None
+        outputs += [writer] if writer else []
+        report_file = AtomicFile(report, inputs=[input_path]) if report else None
+        outputs += [report_file] if report_file else []
+        tally = ValidationTally()
+        for chunk in read_chunks(input_path, input_format, CHUNK_SIZE, version=version):
+            validations = list(validate_rows(chunk, base_rate=base_rate, drivers=drivers))
+            if writer is not None:
+                writer.write(validations)
+            tally.add(validations)
+        if writer is not None:
+            writer.close()
+        if report_file is not None and render is not None:
+            text = render(tally, subtitle=f"{input_path}: {tally.rows:,} rows")
+            report_file.stream.write(text.encode("utf-8"))
+            report_file.commit()
+    except (MalformedFileError, ValueError) as exc:   # the reader names file, line and column
+        abandon_all(outputs)
+        raise click.ClickException(str(exc)) from exc
+    except FileNotFoundError as exc:                  # the input is not there
+        abandon_all(outputs)
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:                            # a full disk, an unreadable input
+        abandon_all(outputs)
+        raise click.ClickException(os_error_message(exc, output or report or "-")) from exc
+    except BaseException:
+        abandon_all(outputs)
         raise
-    if output:
-        write_validations(validations, output)
-    if report:
-        from drg.validation.report import write_report
-        write_report(validations, report, subtitle=f"{input_path}: {len(validations):,} rows")
-    elapsed = time.perf_counter() - started
-    findings: dict[str, int] = {}
-    for v in validations:
-        key = v.finding or v.status
-        findings[key] = findings.get(key, 0) + 1
-    summary = ", ".join(f"{k} {n}" for k, n in sorted(findings.items(), key=lambda kv: -kv[1]))
-    click.echo(f"validated {len(validations):,} rows in {elapsed:.1f} s: {summary}", err=True)
+    click.echo(summary_line(tally, time.perf_counter() - started), err=True)
+
+
+CHUNK_SIZE = 10_000      # claims validated, written and folded at once
 
 
 def _validate_on_dask(input_path: str, output: str | None, report: str | None, scheduler: str,

@@ -85,6 +85,8 @@ class AtomicFile:
             self.temporary.unlink(missing_ok=True)
             self._forget()
 
+    abandon = discard        # the name every drg output (result writers, OutputTarget) uses
+
     def _forget(self) -> None:
         self.done = True
         with _lock:
@@ -98,6 +100,12 @@ class AtomicFile:
             self.commit()
         else:
             self.discard()
+
+
+def abandon_all(outputs: Iterable[object]) -> None:
+    """Abandon every output of a failed run (anything with an `abandon()`: AtomicFile, writers)."""
+    for output in outputs:
+        output.abandon()  # type: ignore[attr-defined]
 
 
 def remove_temporary_files() -> None:

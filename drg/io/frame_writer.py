@@ -26,13 +26,14 @@ class FrameWriter:
         self._parquet: Any = None
         self._header_written = False
 
-    def write_frame(self, frame: Any) -> None:
-        """A chunk as a DataFrame: CSV rows, Parquet row group, or JSON Lines (pandas' JSON)."""
+    def write_frame(self, frame: Any, schema: Any = None) -> None:
+        """A chunk as a DataFrame: CSV rows, Parquet row group, or JSON Lines (pandas' JSON).
+        `schema`: the Arrow schema of every Parquet chunk (else the first chunk's)."""
         if self.format is FileFormat.PARQUET:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(self.target.binary, table.schema)
             self._parquet.write_table(table.cast(self._parquet.schema))

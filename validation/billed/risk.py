@@ -13,13 +13,15 @@ frequently audited diagnosis), which is exactly the classic pre-bill review targ
 """
 from __future__ import annotations
 
-from drg.validation.rules import RULES_BY_ID
+from drg.validation.billed.records import Finding
+from drg.validation.billed.rules import RULES_BY_ID
 
-FINDING_POINTS = {"UPCODING_RISK": 40, "BILLED_DRG_INVALID": 30, "UNGROUPABLE": 20, "MISMATCH_WEIGHT_UNKNOWN": 20,
-                  "DOWNCODING_RISK": 10, "MISMATCH_SAME_WEIGHT": 10, "MATCH": 0}
+FINDING_POINTS = {Finding.UPCODING_RISK: 40, Finding.BILLED_DRG_INVALID: 30, Finding.UNGROUPABLE: 20,
+                  Finding.MISMATCH_WEIGHT_UNKNOWN: 20, Finding.DOWNCODING_RISK: 10,
+                  Finding.MISMATCH_SAME_WEIGHT: 10, Finding.MATCH: 0}
 
 
-def risk_score(finding: str, weight_delta: float | None, rule_hits: tuple[str, ...]) -> float:
+def risk_score(finding: "Finding | str", weight_delta: float | None, rule_hits: tuple[str, ...]) -> float:
     """The formula above, rounded to one decimal."""
     points = FINDING_POINTS.get(finding, 0)
     if weight_delta is not None:

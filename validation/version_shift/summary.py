@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from drg.tables import load
+from drg.validation.version_shift.reasons import CODE_REASON_KINDS
 
-__all__ = ["ShiftSummary", "CmiFigure", "CmiPath", "summarize", "CODE_REASON_KINDS"]
+__all__ = ["ShiftSummary", "CmiFigure", "CmiPath", "summarize_shift"]
 
-CODE_REASON_KINDS = ("CODE_INVALID", "PDX_MDC", "PDX_FAMILY", "SDX_SEVERITY", "SDX_EXCLUSION",
-                     "PR_OR_STATUS", "PR_DRG")
 
 
 @dataclass(frozen=True)
@@ -237,9 +236,9 @@ def _weight_notes(fl: str, tl: str, g: pd.DataFrame) -> list[str]:
     return notes
 
 
-def summarize(claims: pd.DataFrame, from_version, to_version) -> ShiftSummary:
+def summarize_shift(claims: pd.DataFrame, from_version, to_version) -> ShiftSummary:
     """The summary of a per-claim shift frame (drg.validation.version_shift.SHIFT_COLUMNS, or only
-    its SUMMARY_COLUMNS: see version_shift.summary_part)."""
+    its SUMMARY_COLUMNS: see summary_part)."""
     a, b = load(from_version), load(to_version)
     fl, tl = a.version.label, b.version.label
     fy, ty = a.version.fiscal_year, b.version.fiscal_year

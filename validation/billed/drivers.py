@@ -17,7 +17,7 @@ import dataclasses
 from drg.claim import Claim
 from drg.grouper import GroupingResult, group_claim, secondary_tested_names
 from drg.tables import TableSet
-from drg.validation.records import Driver
+from drg.validation.billed.records import Driver
 
 
 def cannot_move_drg(code: str, claim: Claim, tables: TableSet) -> bool:

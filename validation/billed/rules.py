@@ -14,8 +14,8 @@ from typing import Callable
 from drg.claim import Claim, Diagnosis
 from drg.grouper import GroupingResult, group_claim
 from drg.tables import TableSet
-from drg.validation.profile import LEVEL_MCC, UNRELATED_OR_DRGS, DrgProfile
-from drg.validation.records import Driver
+from drg.validation.billed.profile import LEVEL_MCC, UNRELATED_OR_DRGS, DrgProfile
+from drg.validation.billed.records import Driver
 
 AUDITED_MCC_CODES = frozenset({"E40", "E41", "E42", "E43",
                                "J9600", "J9601", "J9602", "J9620", "J9621", "J9622",

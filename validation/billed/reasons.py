@@ -11,9 +11,9 @@ from __future__ import annotations
 from drg.claim import Claim
 from drg.grouper import GroupingResult, group_claim
 from drg.tables import TableSet
-from drg.validation.profile import (LEVEL_MCC, LEVEL_NONE, LEVEL_RANK, OR_ATOMS, PRE_MDC, STATUS_ATOMS,
+from drg.validation.billed.profile import (LEVEL_MCC, LEVEL_NONE, LEVEL_RANK, OR_ATOMS, PRE_MDC, STATUS_ATOMS,
                                     UNRELATED_OR_DRGS, DrgProfile)
-from drg.validation.records import Driver, Reason
+from drg.validation.billed.records import Driver, MismatchReason
 
 DIED = 20
 TRANSFER_TO_ACUTE = frozenset({2, 5, 66, 82, 85, 94})
@@ -51,16 +51,16 @@ def _procedures_with(tables: TableSet, claim: Claim, name: str) -> list[str]:
     return out
 
 
-def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile, expected: DrgProfile) -> list[Reason]:
+def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile, expected: DrgProfile) -> list[MismatchReason]:
     """Same family, different severity level: which secondary diagnoses count, which do not and why."""
-    reasons: list[Reason] = []
+    reasons: list[MismatchReason] = []
     pdx = result.pdx.code or ""
     mccs = [d for d in result.sdx if d.final_severity_usage == "MCC"]
     ccs = [d for d in result.sdx if d.final_severity_usage == "CC"]
     billed_rank, expected_rank = LEVEL_RANK[billed.level], LEVEL_RANK[expected.level]
     if billed_rank > expected_rank:
         need = "an MCC" if billed.level == LEVEL_MCC else "a CC or MCC"
-        reasons.append(Reason("severity", "", f"billed DRG {billed.drg} needs {need}; the codes support "
+        reasons.append(MismatchReason("severity", "", f"billed DRG {billed.drg} needs {need}; the codes support "
                                               f"DRG {expected.drg} ({expected.level} level)"))
         for d in result.sdx:
             own = d.severity
@@ -70,29 +70,29 @@ def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile, e
                 continue   # named below in the CC-only message
             usage = d.final_severity_usage
             if usage in ("MCC_EXCLUDED", "CC_EXCLUDED"):
-                reasons.append(Reason("sdx", d.code or "", f"{d.code} is a {own} but the principal diagnosis {pdx} "
+                reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} is a {own} but the principal diagnosis {pdx} "
                                                            f"excludes it (CC exclusion list)"))
             elif usage in ("MCC_EXCLUDED_BY_DRG_LOGIC", "CC_EXCLUDED_BY_DRG_LOGIC"):
-                reasons.append(Reason("sdx", d.code or "", f"{d.code} is a {own} but the DRG logic does not count it "
+                reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} is a {own} but the DRG logic does not count it "
                                                            f"for this DRG (it is part of the DRG's own definition or "
                                                            f"excluded when the patient died)"))
             elif d.initial_severity_usage in ("MCC", "CC") and usage not in ("MCC", "CC"):
-                reasons.append(Reason("hac", d.code or "", f"{d.code} is a hospital-acquired condition not present on "
+                reasons.append(MismatchReason("hac", d.code or "", f"{d.code} is a hospital-acquired condition not present on "
                                                            f"admission (POA {_poa(claim, d.code)}); the HAC logic removed "
                                                            f"its {own} value"))
         if billed.level == LEVEL_MCC and not mccs:
             if ccs:
-                reasons.append(Reason("severity", _codes(d.code for d in ccs),
+                reasons.append(MismatchReason("severity", _codes(d.code for d in ccs),
                                       f"the claim has only CCs ({_codes(d.code for d in ccs)}), no MCC"))
             else:
-                reasons.append(Reason("severity", "", "no secondary diagnosis counts as an MCC"))
+                reasons.append(MismatchReason("severity", "", "no secondary diagnosis counts as an MCC"))
         elif billed.level != LEVEL_MCC and not mccs and not ccs:
-            reasons.append(Reason("severity", "", "no secondary diagnosis counts as a CC or MCC"))
+            reasons.append(MismatchReason("severity", "", "no secondary diagnosis counts as a CC or MCC"))
     elif billed_rank < expected_rank:
         counted = mccs if expected.level == LEVEL_MCC else (mccs + ccs)
         kind = "MCC" if expected.level == LEVEL_MCC else "CC/MCC"
         for d in counted:
-            reasons.append(Reason("sdx", d.code or "", f"{d.code} counts as {d.final_severity_usage} and supports the "
+            reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} counts as {d.final_severity_usage} and supports the "
                                                        f"{kind} level of DRG {expected.drg}; billed DRG {billed.drg} "
                                                        f"is the {billed.level} level"))
     return reasons
@@ -106,63 +106,66 @@ def _poa(claim: Claim, code: str | None) -> str:
 
 
 def family_reasons(claim: Claim, result: GroupingResult, tables: TableSet,
-                   billed: DrgProfile, expected: DrgProfile) -> list[Reason]:
+                   billed: DrgProfile, expected: DrgProfile) -> list[MismatchReason]:
     """Different family: MDC of the principal diagnosis, O.R. procedures, formula atoms not met."""
-    reasons: list[Reason] = []
+    reasons: list[MismatchReason] = []
     pdx = result.pdx.code or ""
     pdx_mdc = result.final_path.principal_mdc if result.final_path else (tables.diagnoses[pdx].mdc if pdx in tables.diagnoses else -1)
     or_codes = [p.code for p in result.procedures if p.is_or]
     drg_or_codes = [p.code for p in result.procedures if p.is_or and p.affects_drg in ("FINAL", "BOTH")]
 
     if billed.mdc == PRE_MDC and expected.mdc != PRE_MDC:
-        reasons.append(Reason("procedure", "", f"billed DRG {billed.drg} is a pre-MDC DRG ({billed.title}); "
+        reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} is a pre-MDC DRG ({billed.title}); "
                                                f"the claim lacks the procedure it needs"))
     elif billed.drg in UNRELATED_OR_DRGS and expected.drg not in UNRELATED_OR_DRGS:
-        reasons.append(Reason("procedure", _codes(or_codes) if or_codes else "",
+        reasons.append(MismatchReason("procedure", _codes(or_codes) if or_codes else "",
                               f"billed DRG {billed.drg} is for an O.R. procedure unrelated to the principal "
                               f"diagnosis; " + (f"the O.R. procedures coded ({_codes(or_codes)}) are related to MDC "
                                                 f"{pdx_mdc} or group the case elsewhere" if or_codes
                                                 else "the claim has no O.R. procedure")))
     elif expected.drg in UNRELATED_OR_DRGS and billed.drg not in UNRELATED_OR_DRGS:
-        reasons.append(Reason("procedure", _codes(drg_or_codes or or_codes),
+        reasons.append(MismatchReason("procedure", _codes(drg_or_codes or or_codes),
                               f"O.R. procedure {_codes(drg_or_codes or or_codes)} is unrelated to the principal "
                               f"diagnosis's MDC {pdx_mdc}, which groups the case to unrelated O.R. DRG {expected.drg}"))
     elif billed.mdc not in (pdx_mdc, expected.mdc) and billed.mdc != PRE_MDC:
-        reasons.append(Reason("pdx", pdx, f"principal diagnosis {pdx} belongs to MDC {pdx_mdc} "
+        reasons.append(MismatchReason("pdx", pdx, f"principal diagnosis {pdx} belongs to MDC {pdx_mdc} "
                                           f"({tables.mdc_titles.get(pdx_mdc, '')}); billed DRG {billed.drg} is in "
                                           f"MDC {billed.mdc} ({billed.mdc_title})"))
     elif billed.surgical and not expected.surgical:
         if or_codes:
-            reasons.append(Reason("procedure", _codes(or_codes), f"billed DRG {billed.drg} is surgical; the O.R. "
+            reasons.append(MismatchReason("procedure", _codes(or_codes), f"billed DRG {billed.drg} is surgical; the O.R. "
                                                                  f"procedures coded ({_codes(or_codes)}) do not "
                                                                  f"qualify for it"))
         else:
-            reasons.append(Reason("procedure", "", f"billed DRG {billed.drg} is surgical; the claim has no O.R. procedure"))
+            reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} is surgical; the claim has no O.R. procedure"))
     elif expected.surgical and not billed.surgical:
-        reasons.append(Reason("procedure", _codes(drg_or_codes or or_codes),
-                              f"O.R. procedure {_codes(drg_or_codes or or_codes)} makes the case surgical "
-                              f"(DRG {expected.drg}); billed DRG {billed.drg} is medical"))
+        surgical = drg_or_codes or or_codes
+        # the codes that make it surgical may be none of the O.R. ones (a procedure the DRG's own formula names)
+        who = f"O.R. procedure {_codes(surgical)} makes" if surgical else "the procedures coded make"
+        reasons.append(MismatchReason("procedure", _codes(surgical) if surgical else "",
+                                      f"{who} the case surgical (DRG {expected.drg}); billed DRG {billed.drg} "
+                                      "is medical"))
 
     reasons.extend(atom_reasons(claim, result, tables, billed))
     billed_names = {n for _, n in billed.any_atoms}
     for prefix, name in sorted(expected.required_atoms):
         if prefix == "NONE" and name in STATUS_ATOMS and name not in billed_names \
                 and _status_true(name, claim.discharge_status):
-            reasons.append(Reason("discharge_status", str(claim.discharge_status),
+            reasons.append(MismatchReason("discharge_status", str(claim.discharge_status),
                                   f"DRG {expected.drg} applies because the patient {STATUS_ATOMS[name]} (status "
                                   f"{claim.discharge_status}); billed DRG {billed.drg} is for the other discharge "
                                   f"statuses"))
     if not any(r.element == "pdx" for r in reasons) and not billed.surgical and not expected.surgical \
             and billed.mdc == expected.mdc and not any(p == "PDX" for p, _ in billed.required_atoms):
-        reasons.append(Reason("pdx", pdx, f"principal diagnosis {pdx} groups to family {expected.base_drg} "
+        reasons.append(MismatchReason("pdx", pdx, f"principal diagnosis {pdx} groups to family {expected.base_drg} "
                                           f"({expected.base_title}), not to billed family {billed.base_drg} "
                                           f"({billed.base_title})"))
     return reasons
 
 
-def atom_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed: DrgProfile) -> list[Reason]:
+def atom_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed: DrgProfile) -> list[MismatchReason]:
     """The atoms that every formula row of the billed DRG needs and that the claim does not meet."""
-    reasons: list[Reason] = []
+    reasons: list[MismatchReason] = []
     pdx = result.pdx.code or ""
     status = claim.discharge_status
     for prefix, name in sorted(billed.required_atoms):
@@ -170,30 +173,30 @@ def atom_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
             continue            # severity is handled with the per-code usage
         if prefix == "NONE" and name in STATUS_ATOMS:
             if not _status_true(name, status):
-                reasons.append(Reason("discharge_status", str(status), f"billed DRG {billed.drg} is for patients who "
+                reasons.append(MismatchReason("discharge_status", str(status), f"billed DRG {billed.drg} is for patients who "
                                                                        f"{STATUS_ATOMS[name]}; the discharge status "
                                                                        f"is {status}"))
         elif prefix == "PDX":
             if not _dx_has(tables, pdx, name):
-                reasons.append(Reason("pdx", pdx, f"billed DRG {billed.drg} needs a principal diagnosis of group "
+                reasons.append(MismatchReason("pdx", pdx, f"billed DRG {billed.drg} needs a principal diagnosis of group "
                                                   f"{name}; {pdx} is not in it"))
         elif prefix in ("SDX", "ANY"):
             codes = ([pdx] if prefix == "ANY" else []) + [d.code for d in claim.sdx]
             if not any(_dx_has(tables, c, name) for c in codes):
-                reasons.append(Reason("sdx", "", f"billed DRG {billed.drg} needs a diagnosis of group {name}; "
+                reasons.append(MismatchReason("sdx", "", f"billed DRG {billed.drg} needs a diagnosis of group {name}; "
                                                  f"none is coded"))
         elif prefix == "NONE" and name in OR_ATOMS:
             if not any(p.is_or for p in result.procedures):
-                reasons.append(Reason("procedure", "", f"billed DRG {billed.drg} needs an O.R. procedure; none is coded"))
+                reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} needs an O.R. procedure; none is coded"))
         elif prefix == "NONE" and not name.isupper():
             if not _procedures_with(tables, claim, name):
-                reasons.append(Reason("procedure", "", f"billed DRG {billed.drg} needs a procedure of group {name}; "
+                reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} needs a procedure of group {name}; "
                                                        f"none is coded"))
     return reasons
 
 
 def version_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed_tables: TableSet,
-                    billed_drg: int) -> list[Reason]:
+                    billed_drg: int) -> list[MismatchReason]:
     """The billed DRG came from another version: regroup under that version and say what it gives."""
     other = group_claim(claim, billed_tables)
     there = billed_tables.version.label
@@ -204,52 +207,52 @@ def version_reasons(claim: Claim, result: GroupingResult, tables: TableSet, bill
     else:
         text = (f"billed under version {there}, where these codes group to DRG {other.final_drg}; under {here} "
                 f"they group to DRG {result.final_drg}")
-    return [Reason("version", there, text)]
+    return [MismatchReason("version", there, text)]
 
 
-def driver_reasons(drivers: tuple[Driver, ...], billed_drg: int) -> list[Reason]:
+def driver_reasons(drivers: tuple[Driver, ...], billed_drg: int) -> list[MismatchReason]:
     """Codes without which the claim would group to the billed DRG."""
-    return [Reason(d.element, d.code, f"without {d.code} the claim would group to the billed DRG {billed_drg}")
+    return [MismatchReason(d.element, d.code, f"without {d.code} the claim would group to the billed DRG {billed_drg}")
             for d in drivers if d.drg_without == billed_drg]
 
 
 def explain_mismatch(claim: Claim, result: GroupingResult, tables: TableSet, billed: DrgProfile,
-                     expected: DrgProfile, drivers: tuple[Driver, ...]) -> list[Reason]:
+                     expected: DrgProfile, drivers: tuple[Driver, ...]) -> list[MismatchReason]:
     """All reasons for a billed DRG that differs from the expected one, most specific first."""
     if billed.base_drg == expected.base_drg and billed.mdc == expected.mdc:
         reasons = severity_reasons(claim, result, billed, expected)
         reasons.extend(r for r in atom_reasons(claim, result, tables, billed) if r.element != "pdx")
         if not reasons and billed.level == expected.level == LEVEL_NONE:
-            reasons.append(Reason("severity", "", f"billed DRG {billed.drg} and DRG {expected.drg} are in the same "
+            reasons.append(MismatchReason("severity", "", f"billed DRG {billed.drg} and DRG {expected.drg} are in the same "
                                                   f"family; the formula conditions differ"))
     else:
         reasons = family_reasons(claim, result, tables, billed, expected)
     reasons.extend(driver_reasons(drivers, billed.drg))
     if result.hac_status == "FINAL_DRG_CHANGES" and result.initial_drg == billed.drg:
-        reasons.append(Reason("hac", "", f"the billed DRG {billed.drg} is the grouping before the HAC logic; a "
+        reasons.append(MismatchReason("hac", "", f"the billed DRG {billed.drg} is the grouping before the HAC logic; a "
                                          f"hospital-acquired condition not present on admission lowered it to "
                                          f"DRG {result.final_drg}"))
     if not [r for r in reasons if r.element != "severity"]:
         reasons.extend(path_reasons(claim, result, tables, billed))
     if not reasons:
-        reasons.append(Reason("billed_drg", str(billed.drg), f"the codes group to DRG {expected.drg}, not {billed.drg}"))
+        reasons.append(MismatchReason("billed_drg", str(billed.drg), f"the codes group to DRG {expected.drg}, not {billed.drg}"))
     return reasons
 
 
-def path_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed: DrgProfile) -> list[Reason]:
+def path_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed: DrgProfile) -> list[MismatchReason]:
     """The atoms that made the expected DRG's formula true and that the billed DRG's formula does not
     use, each with the code that carries it (e.g. a device procedure that lifts the family's level)."""
     path = result.final_path
     if path is None:
         return []
     billed_names = {n for _, n in billed.any_atoms}
-    reasons: list[Reason] = []
+    reasons: list[MismatchReason] = []
     for prefix, name in path.matched:
         if name in billed_names or name in ("MCC", "CC") or name in STATUS_ATOMS:
             continue
         if prefix == "NONE":
             for code in _procedures_with(tables, claim, name):
-                reasons.append(Reason("procedure", code, f"procedure {code} ({name}) leads to DRG {result.final_drg}; "
+                reasons.append(MismatchReason("procedure", code, f"procedure {code} ({name}) leads to DRG {result.final_drg}; "
                                                          f"the billed DRG {billed.drg} does not take it into account"))
         else:
             codes = ([claim.pdx.code] if claim.pdx and prefix in ("PDX", "ANY") else []) + \
@@ -257,13 +260,13 @@ def path_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
             for code in codes:
                 if _dx_has(tables, code, name):
                     element = "pdx" if claim.pdx and code == claim.pdx.code else "sdx"
-                    reasons.append(Reason(element, code, f"diagnosis {code} ({name}) leads to DRG {result.final_drg}; "
+                    reasons.append(MismatchReason(element, code, f"diagnosis {code} ({name}) leads to DRG {result.final_drg}; "
                                                          f"the billed DRG {billed.drg} does not take it into account"))
                     break
     return reasons
 
 
-def plain_words(reasons: list[Reason] | tuple[Reason, ...]) -> str:
+def plain_words(reasons: list[MismatchReason] | tuple[MismatchReason, ...]) -> str:
     """The reasons as one readable paragraph."""
     if not reasons:
         return ""

@@ -2,16 +2,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from drg.grouper import GroupingResult
 
-FINDINGS = ("MATCH", "UPCODING_RISK", "DOWNCODING_RISK", "MISMATCH_SAME_WEIGHT",
-            "MISMATCH_WEIGHT_UNKNOWN", "BILLED_DRG_INVALID", "UNGROUPABLE")
+
+class Finding(StrEnum):
+    """What the billed DRG is, next to the DRG the codes support (docs/validation_rules.md)."""
+
+    MATCH = "MATCH"                                        # billed DRG = expected DRG
+    UPCODING_RISK = "UPCODING_RISK"                        # the billed DRG weighs more
+    DOWNCODING_RISK = "DOWNCODING_RISK"                    # the billed DRG weighs less
+    MISMATCH_SAME_WEIGHT = "MISMATCH_SAME_WEIGHT"          # another DRG of the same weight
+    MISMATCH_WEIGHT_UNKNOWN = "MISMATCH_WEIGHT_UNKNOWN"    # another DRG; a weight is missing, no direction
+    BILLED_DRG_INVALID = "BILLED_DRG_INVALID"              # the billed value is no DRG of the billed version
+    UNGROUPABLE = "UNGROUPABLE"                            # the claim itself cannot be grouped
+
+
+FINDINGS = tuple(Finding)
+# findings that compare two valid DRGs, so a weight difference (and dollars) can exist
+WEIGHED_FINDINGS = (Finding.UPCODING_RISK, Finding.DOWNCODING_RISK, Finding.MISMATCH_SAME_WEIGHT,
+                    Finding.MISMATCH_WEIGHT_UNKNOWN)
 
 
 @dataclass(frozen=True, slots=True)
-class Reason:
+class MismatchReason:
     """One thing that separates the billed DRG from the expected one.
 
     element: what the reason is about - "severity", "sdx", "pdx", "procedure",
@@ -55,7 +71,7 @@ class Validation:
     billed_version: str = ""
     grouping: GroupingResult | None = None
     expected_drg: int | None = None
-    finding: str = ""
+    finding: Finding | str = ""      # a Finding; "" when the row could not be validated
     billed_weight: float | None = None
     expected_weight: float | None = None
     weight_delta: float | None = None    # billed minus expected
@@ -64,7 +80,7 @@ class Validation:
     impact_note: str = ""                # why a weight or dollar figure is missing
     billed_level: str = ""               # severity level of the billed DRG in its family
     expected_level: str = ""
-    reasons: tuple[Reason, ...] = ()
+    reasons: tuple[MismatchReason, ...] = ()
     explanation: str = ""                # the reasons in plain words
     drivers: tuple[Driver, ...] = ()
     single_code_severity: str = ""       # the one sdx the CC/MCC level rests on, if any

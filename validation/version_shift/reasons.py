@@ -23,22 +23,45 @@ Reason kinds:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 
 from drg.claim import Claim
 from drg.tables.diff import dx_change, pr_change
 from drg.tables.loader import TableSet
 
-__all__ = ["Reason", "ReasonFinder", "REASON_KINDS"]
+__all__ = ["ShiftReason", "ShiftReasonFinder", "ShiftReasonKind", "REASON_KINDS", "CODE_REASON_KINDS"]
 
-REASON_KINDS = ("CODE_INVALID", "DRG_DELETED", "DRG_CREATED", "DRG_SPLIT", "PDX_MDC", "PDX_FAMILY",
-                "SDX_SEVERITY", "SDX_EXCLUSION", "PR_OR_STATUS", "PR_DRG", "DRG_FORMULA", "DRG_ORDER", "UNEXPLAINED")
+
+class ShiftReasonKind(StrEnum):
+    """What kind of table difference moved a claim's DRG (the list above; values are the output spellings)."""
+
+    CODE_INVALID = "CODE_INVALID"
+    DRG_DELETED = "DRG_DELETED"
+    DRG_CREATED = "DRG_CREATED"
+    DRG_SPLIT = "DRG_SPLIT"
+    PDX_MDC = "PDX_MDC"
+    PDX_FAMILY = "PDX_FAMILY"
+    SDX_SEVERITY = "SDX_SEVERITY"
+    SDX_EXCLUSION = "SDX_EXCLUSION"
+    PR_OR_STATUS = "PR_OR_STATUS"
+    PR_DRG = "PR_DRG"
+    DRG_FORMULA = "DRG_FORMULA"
+    DRG_ORDER = "DRG_ORDER"
+    UNEXPLAINED = "UNEXPLAINED"
+
+
+REASON_KINDS = tuple(ShiftReasonKind)
+# the kinds whose `code` is a code on the claim (the summary's "codes behind most shifts")
+CODE_REASON_KINDS = (ShiftReasonKind.CODE_INVALID, ShiftReasonKind.PDX_MDC, ShiftReasonKind.PDX_FAMILY,
+                     ShiftReasonKind.SDX_SEVERITY, ShiftReasonKind.SDX_EXCLUSION, ShiftReasonKind.PR_OR_STATUS,
+                     ShiftReasonKind.PR_DRG)
 
 
 @dataclass(frozen=True, slots=True)
-class Reason:
+class ShiftReason:
     """One structured reason; `code` is the ICD-10 code or DRG ("" when none), `text` plain words."""
 
-    kind: str
+    kind: ShiftReasonKind
     code: str
     before: str
     after: str
@@ -52,7 +75,7 @@ def _drg(n: int | None) -> str:
     return "none" if n is None else f"{n:03d}"
 
 
-class ReasonFinder:
+class ShiftReasonFinder:
     """Reasons for one ordered pair of versions (a = from, b = to), with per-code caches."""
 
     def __init__(self, a: TableSet, b: TableSet) -> None:
@@ -79,12 +102,12 @@ class ReasonFinder:
         return self._pr[code]
 
     # -- reasons ---------------------------------------------------------------------------
-    def invalid_codes(self, claim: Claim) -> tuple[list[str], list[str], list[Reason]]:
+    def invalid_codes(self, claim: Claim) -> tuple[list[str], list[str], list[ShiftReason]]:
         """Codes invalid in the from- and to-version, and a CODE_INVALID reason for each
         code valid in one version only (a code invalid in both is said once, as such)."""
         bad_a: list[str] = []
         bad_b: list[str] = []
-        reasons: list[Reason] = []
+        reasons: list[ShiftReason] = []
         items = []
         if claim.pdx is not None and claim.pdx.code:
             items.append(("principal diagnosis", claim.pdx.code, True))
@@ -103,50 +126,50 @@ class ReasonFinder:
             if not in_b:
                 bad_b.append(code)
             if in_a and not in_b:
-                reasons.append(Reason("CODE_INVALID", code, "valid", "invalid",
+                reasons.append(ShiftReason(ShiftReasonKind.CODE_INVALID, code, "valid", "invalid",
                                       f"{role} {code} is not valid in {self.tl} (valid in {self.fl})"))
             elif in_b and not in_a:
-                reasons.append(Reason("CODE_INVALID", code, "invalid", "valid",
+                reasons.append(ShiftReason(ShiftReasonKind.CODE_INVALID, code, "invalid", "valid",
                                       f"{role} {code} is not valid in {self.fl} (valid in {self.tl})"))
             elif not in_a and not in_b:
-                reasons.append(Reason("CODE_INVALID", code, "invalid", "invalid",
+                reasons.append(ShiftReason(ShiftReasonKind.CODE_INVALID, code, "invalid", "invalid",
                                       f"{role} {code} is valid in neither {self.fl} nor {self.tl}"))
         return bad_a, bad_b, reasons
 
-    def drg_reasons(self, from_drg: int | None, to_drg: int | None) -> list[Reason]:
+    def drg_reasons(self, from_drg: int | None, to_drg: int | None) -> list[ShiftReason]:
         """Deleted, created or split DRGs (from the two versions' formula tables)."""
         out = []
         if from_drg and from_drg not in self.drgs_b:
-            out.append(Reason("DRG_DELETED", _drg(from_drg), _drg(from_drg), _drg(to_drg),
+            out.append(ShiftReason(ShiftReasonKind.DRG_DELETED, _drg(from_drg), _drg(from_drg), _drg(to_drg),
                               f"DRG {_drg(from_drg)} ({self.a.drg_titles.get(from_drg, '')}) "
                               f"{self._deleted}"))
         if to_drg and to_drg not in self.drgs_a:
-            kind = "DRG_SPLIT" if from_drg and from_drg in self.drgs_b else "DRG_CREATED"
+            kind = ShiftReasonKind.DRG_SPLIT if from_drg and from_drg in self.drgs_b else ShiftReasonKind.DRG_CREATED
             title = self.b.drg_titles.get(to_drg, "")
-            if kind == "DRG_SPLIT":
+            if kind == ShiftReasonKind.DRG_SPLIT:
                 text = (f"DRG {_drg(from_drg)} was split: claims like this one now go to DRG "
                         f"{_drg(to_drg)} ({title}), {self._new}")
             else:
                 text = f"DRG {_drg(to_drg)} ({title}) is {self._new}"
-            out.append(Reason(kind, _drg(to_drg), _drg(from_drg), _drg(to_drg), text))
+            out.append(ShiftReason(kind, _drg(to_drg), _drg(from_drg), _drg(to_drg), text))
         return out
 
-    def code_reasons(self, claim: Claim, from_drg: int | None, to_drg: int | None) -> list[Reason]:
+    def code_reasons(self, claim: Claim, from_drg: int | None, to_drg: int | None) -> list[ShiftReason]:
         """Changes in the claim's own codes that bear on its DRG."""
-        out: list[Reason] = []
+        out: list[ShiftReason] = []
         touched = {d for d in (from_drg, to_drg) if d}
         pdx = claim.pdx.code if claim.pdx is not None and claim.pdx.code else None
         if pdx:
             c = self._dx_change(pdx)
             if c is not None and c.change == "CHANGED":
                 if c.mdc_changed:
-                    out.append(Reason("PDX_MDC", pdx, f"MDC {c.from_mdc}", f"MDC {c.to_mdc}",
+                    out.append(ShiftReason(ShiftReasonKind.PDX_MDC, pdx, f"MDC {c.from_mdc}", f"MDC {c.to_mdc}",
                                       f"principal diagnosis {pdx} moved from MDC {c.from_mdc} "
                                       f"({self.a.mdc_titles.get(c.from_mdc, '')}) to MDC {c.to_mdc} "
                                       f"({self.b.mdc_titles.get(c.to_mdc, '')})"))
                 hits = touched & (set(c.pdx_drgs_gained) | set(c.pdx_drgs_lost))
                 if hits:
-                    out.append(Reason("PDX_FAMILY", pdx, _drg(from_drg), _drg(to_drg),
+                    out.append(ShiftReason(ShiftReasonKind.PDX_FAMILY, pdx, _drg(from_drg), _drg(to_drg),
                                       f"principal diagnosis {pdx} "
                                       + _leads(c.pdx_drgs_gained, c.pdx_drgs_lost, touched, self.tl)))
         # secondary diagnoses: CC/MCC level and exclusion by this principal
@@ -162,15 +185,15 @@ class ReasonFinder:
             if info_a is None or info_b is None:
                 continue
             if info_a.severity != info_b.severity:
-                out.append(Reason("SDX_SEVERITY", code, info_a.severity, info_b.severity,
+                out.append(ShiftReason(ShiftReasonKind.SDX_SEVERITY, code, info_a.severity, info_b.severity,
                                   f"secondary diagnosis {code} changed from {_level(info_a.severity)} "
                                   f"to {_level(info_b.severity)}"))
             if pdx and (info_a.severity != "NON_CC" or info_b.severity != "NON_CC"):
                 was, now = code in excluded_a, code in excluded_b
                 if was != now:
                     state = {True: "excluded", False: "not excluded"}
-                    out.append(Reason(
-                        "SDX_EXCLUSION", code, state[was], state[now],
+                    out.append(ShiftReason(
+                        ShiftReasonKind.SDX_EXCLUSION, code, state[was], state[now],
                         f"secondary diagnosis {code} is {'now' if now else 'no longer'} excluded as "
                         f"CC/MCC with principal diagnosis {pdx}"))
         seen = set()
@@ -182,21 +205,21 @@ class ReasonFinder:
             if c is None or c.change != "CHANGED":
                 continue
             if c.or_changed:
-                out.append(Reason("PR_OR_STATUS", code, c.from_or_status or "", c.to_or_status or "",
+                out.append(ShiftReason(ShiftReasonKind.PR_OR_STATUS, code, c.from_or_status or "", c.to_or_status or "",
                                   f"procedure {code} changed from {c.from_or_status} to {c.to_or_status}"))
             hits = touched & (set(c.drgs_gained) | set(c.drgs_lost))
             if hits:
-                out.append(Reason("PR_DRG", code, _drg(from_drg), _drg(to_drg),
+                out.append(ShiftReason(ShiftReasonKind.PR_DRG, code, _drg(from_drg), _drg(to_drg),
                                   f"procedure {code} " + _leads(c.drgs_gained, c.drgs_lost, touched, self.tl)))
         return out
 
-    def attribute_reasons(self, claim: Claim) -> list[Reason]:
+    def attribute_reasons(self, claim: Claim) -> list[ShiftReason]:
         """Weaker reasons, used only when nothing above explains a shift: a code on the claim
         whose grouping attributes changed although not towards the claim's two DRGs."""
         out = []
-        items = [("principal diagnosis", claim.pdx.code, self.a.diagnoses, self.b.diagnoses, "PDX_FAMILY")] \
+        items = [("principal diagnosis", claim.pdx.code, self.a.diagnoses, self.b.diagnoses, ShiftReasonKind.PDX_FAMILY)] \
             if claim.pdx is not None and claim.pdx.code else []
-        items += [("procedure", p, self.a.procedures, self.b.procedures, "PR_DRG")
+        items += [("procedure", p, self.a.procedures, self.b.procedures, ShiftReasonKind.PR_DRG)
                   for p in dict.fromkeys(claim.procedures) if p]
         for role, code, table_a, table_b, kind in items:
             old, new = table_a.get(code), table_b.get(code)
@@ -212,32 +235,32 @@ class ReasonFinder:
                 words.append("gained " + ", ".join(added))
             if removed:
                 words.append("lost " + ", ".join(removed))
-            out.append(Reason(kind, code, " ".join(removed), " ".join(added),
+            out.append(ShiftReason(kind, code, " ".join(removed), " ".join(added),
                               f"{role} {code}'s grouping attributes changed in {self.tl} "
                               f"({'; '.join(words)})"))
         return out
 
-    def fallback(self, from_drg: int | None, to_drg: int | None) -> Reason:
+    def fallback(self, from_drg: int | None, to_drg: int | None) -> ShiftReason:
         """When no code change explains a shift: did the DRGs' own formulas change?"""
         changed = [d for d in (from_drg, to_drg) if d and d in self.drgs_a and d in self.drgs_b
                    and self._formulas_a.get(d) != self._formulas_b.get(d)]
         if changed:
             names = " and ".join(f"DRG {_drg(d)}" for d in changed)
-            return Reason("DRG_FORMULA", _drg(changed[0]), self.fl, self.tl,
+            return ShiftReason(ShiftReasonKind.DRG_FORMULA, _drg(changed[0]), self.fl, self.tl,
                           f"the grouping formula of {names} changed in {self.tl}")
         for mdc in sorted(set(self.a.formulas) & set(self.b.formulas)):
             pos_a, pos_b = _positions(self.a.formulas[mdc]), _positions(self.b.formulas[mdc])
             if from_drg in pos_a and to_drg in pos_a and from_drg in pos_b and to_drg in pos_b:
                 if (pos_a[from_drg] < pos_a[to_drg]) != (pos_b[from_drg] < pos_b[to_drg]):
-                    return Reason("DRG_ORDER", f"MDC {mdc}", _drg(from_drg), _drg(to_drg),
+                    return ShiftReason(ShiftReasonKind.DRG_ORDER, f"MDC {mdc}", _drg(from_drg), _drg(to_drg),
                                   f"the order of MDC {mdc}'s formulas changed in {self.tl}: DRG "
                                   f"{_drg(to_drg)} is now tested before DRG {_drg(from_drg)}")
-        return Reason("UNEXPLAINED", "", _drg(from_drg), _drg(to_drg),
+        return ShiftReason(ShiftReasonKind.UNEXPLAINED, "", _drg(from_drg), _drg(to_drg),
                       "no difference in this claim's codes or in its DRGs' formulas explains the change "
                       "(the MDC's formula order or a pre-MDC rule may have changed)")
 
     def reasons(self, claim: Claim, from_drg: int | None, to_drg: int | None,
-                drg_changed: bool) -> tuple[list[str], list[str], list[Reason]]:
+                drg_changed: bool) -> tuple[list[str], list[str], list[ShiftReason]]:
         """(codes invalid in from, codes invalid in to, reasons) for one claim."""
         bad_a, bad_b, out = self.invalid_codes(claim)
         if drg_changed:

@@ -8,7 +8,7 @@
 Every claim is grouped under both versions (its own version field is ignored). Each row
 carries DRG, MDC, severity and relative weight under each version, whether the DRG changed,
 and why: structured reasons (JSON) and the same in plain words, derived from the two
-versions' tables (validation/shift_reasons.py). A claim whose codes are invalid in one
+versions' tables (version_shift/reasons.py). A claim whose codes are invalid in one
 version is grouped anyway (the grouper reports what it does with an unknown code) and its
 row names the codes; a row that could not be read at all keeps its status and message.
 """
@@ -26,8 +26,9 @@ from drg.grouper import group_claim
 from drg.tables import load
 from drg.tables.loader import TableSet
 from drg.tables.versions import Version
-from drg.validation.shift_reasons import ReasonFinder
-from drg.validation.shift_summary import ShiftSummary, summarize
+from drg.validation.version_shift.reasons import ShiftReasonFinder
+from drg.validation import statuses
+from drg.validation.version_shift.summary import ShiftSummary, summarize_shift
 
 __all__ = ["shift", "shift_rows", "shift_frame", "summary_part", "ShiftResult", "ShiftRowMaker",
            "SHIFT_COLUMNS", "SHIFT_DTYPES", "SUMMARY_COLUMNS"]
@@ -50,7 +51,7 @@ _FLAGS = ("drg_changed", "mdc_changed", "severity_changed")
 SHIFT_DTYPES: dict[str, str] = {c: ("Int64" if c in _INTEGERS else "float64" if c in _FLOATS
                                     else "bool" if c in _FLAGS else "str") for c in SHIFT_COLUMNS}
 
-# What the summary (shift_summary.summarize) reads: a streaming run keeps only these per claim.
+# What the summary (summary.summarize_shift) reads: a streaming run keeps only these per claim.
 SUMMARY_COLUMNS = ("from_drg", "to_drg", "from_weight", "to_weight", "from_drg_weight_in_to_year",
                    "to_drg_weight_in_from_year", "weight_change", "drg_changed", "mdc_changed",
                    "invalid_in_from", "invalid_in_to", "reason_kinds", "reasons_json")
@@ -76,9 +77,9 @@ class ShiftRowMaker:
 
     def __init__(self, from_version: "str | int | Version", to_version: "str | int | Version") -> None:
         self.a, self.b = load(from_version), load(to_version)
-        self.finder = ReasonFinder(self.a, self.b)
+        self.finder = ShiftReasonFinder(self.a, self.b)
 
-    def row(self, row_number: int, claim_id: str, claim: Claim | None, status: str = "OK",
+    def row(self, row_number: int, claim_id: str, claim: Claim | None, status: str = statuses.OK,
             message: str = "") -> dict[str, Any]:
         """One output row; `claim` None (unreadable input) gives a row with no DRGs."""
         a, b = self.a, self.b
@@ -92,7 +93,7 @@ class ShiftRowMaker:
         try:
             ra, rb = group_claim(claim, a), group_claim(claim, b)
         except Exception as exc:  # a grouper fault must not stop the batch; the row says so
-            out.update(status="GROUPING_ERROR",
+            out.update(status=statuses.GROUPER_ERROR,
                        message=f"claim could not be grouped: {type(exc).__name__}")
             return out
         fd, td = ra.final_drg, rb.final_drg
@@ -132,42 +133,16 @@ class ShiftRowMaker:
 def _unpack(n: int, item: Any) -> tuple[int, str, Claim | None, str, str]:
     """(row_number, claim_id, claim, status, message) of one input item."""
     if isinstance(item, Claim):
-        return n, item.id, item, "OK", ""
-    if hasattr(item, "row_number") and hasattr(item, "claim"):      # drg.io.ClaimRow
+        return n, item.id, item, statuses.OK, ""
+    if hasattr(item, "row_number") and hasattr(item, "claim"):      # a row as drg.io reads it (ClaimRow)
         return item.row_number, item.claim_id, item.claim, item.status, item.message
     if isinstance(item, Mapping):
         try:
             claim = Claim.from_dict(item)
         except Exception as exc:
-            return n, str(item.get("id") or ""), None, "INVALID_RECORD", f"claim could not be read: {exc}"
-        return n, claim.id, claim, "OK", ""
-    return n, "", None, "INVALID_RECORD", f"not a claim: {type(item).__name__}"
-
-
-def _frame_items(frame: pd.DataFrame, from_version: "str | int | Version") -> Iterable[Any]:
-    """Claims of a DataFrame: a `claim` column of Claim objects, golden-form columns (pdx a dict,
-    sdx a list), or a wide claims table read through drg.io's column matching (TableRows).
-
-    The claims' own version (and discharge date) are ignored by a shift, so rows are read with
-    the from-version as the run's version: a claim without a version column stays readable.
-    """
-    if "claim" in frame.columns:
-        return frame["claim"].tolist()
-    from drg.io.normalize import build_row
-    from drg.io.readers import TableRows, golden_fields
-
-    version = load(from_version).version.id
-    headers = [str(c) for c in frame.columns]
-    named = frame.copy(deep=False)
-    named.columns = headers
-    records = named.astype(object).where(named.notna(), None).to_dict("records")
-    if "pdx" in headers and any(isinstance(v, Mapping) for v in named["pdx"].head(50)):
-        rows = []
-        for number, record in enumerate(records, 1):
-            fields, extra, errors = golden_fields(record)
-            rows.append(build_row(number, fields, version=version, extra=extra, errors=errors))
-        return rows
-    return list(TableRows(headers, "<frame>", version).read(("", r) for r in records))
+            return n, str(item.get("id") or ""), None, statuses.INVALID_RECORD, f"claim could not be read: {exc}"
+        return n, claim.id, claim, statuses.OK, ""
+    return n, "", None, statuses.INVALID_RECORD, f"not a claim: {type(item).__name__}"
 
 
 def shift_rows(items: Iterable[Any], from_version, to_version) -> pd.DataFrame:
@@ -183,8 +158,8 @@ def shift_frame(rows: "list[dict[str, Any]]") -> pd.DataFrame:
 
 
 def summary_part(frame: pd.DataFrame) -> pd.DataFrame:
-    """The small part of a shift frame that `summarize` needs (SUMMARY_COLUMNS): concatenate the
-    parts of all chunks and summarize them, instead of holding every full row. The reasons JSON is
+    """The small part of a shift frame that `summarize_shift` needs (SUMMARY_COLUMNS): concatenate the
+    parts of all chunks and summarize those, instead of holding every full row. The reasons JSON is
     kept only on rows the summary reads it from (DRG changed, or any reason given)."""
     part = frame.loc[:, list(SUMMARY_COLUMNS)].copy()
     unused = ~(part["drg_changed"] | (part["reason_kinds"].fillna("") != ""))
@@ -192,13 +167,16 @@ def summary_part(frame: pd.DataFrame) -> pd.DataFrame:
     return part
 
 
-def shift(frame: "pd.DataFrame | Iterable[Any]", from_version: "str | int | Version",
+def shift(claims: Iterable[Any], from_version: "str | int | Version",
           to_version: "str | int | Version") -> ShiftResult:
     """Group every claim under both versions; the per-claim frame and its summary.
 
-    `frame`: a DataFrame of claims (see `_frame_items`) or any iterable of drg.io ClaimRows,
-    Claims or golden-JSON dicts. Each input gives exactly one output row.
+    `claims`: any iterable of Claims, golden-JSON dicts, or rows carrying (row_number, claim_id,
+    claim, status, message) such as drg.io's ClaimRows. Each input gives exactly one output row.
+    A DataFrame of claims is the face's to read: use drg.shift (drg.validating.shift).
     """
-    items = _frame_items(frame, from_version) if isinstance(frame, pd.DataFrame) else frame
-    claims = shift_rows(items, from_version, to_version)
-    return ShiftResult(claims, summarize(claims, from_version, to_version))
+    if hasattr(claims, "columns"):
+        raise TypeError("drg.validation.shift takes claims, not a DataFrame: "
+                        "use drg.shift (drg.validating.shift) for a DataFrame")
+    frame = shift_rows(claims, from_version, to_version)
+    return ShiftResult(frame, summarize_shift(frame, from_version, to_version))

@@ -11,11 +11,11 @@ from html import escape
 
 import pandas as pd
 
-from drg.validation.charts import svg_bar_chart, svg_heatmap
-from drg.validation.report_page import html_page, html_table, markdown_page, markdown_table
-from drg.validation.shift_summary import ShiftSummary
+from drg.validation.reports.charts import svg_bar_chart, svg_heatmap
+from drg.validation.reports.page import html_page, html_table, markdown_page, markdown_table
+from drg.validation.version_shift.summary import ShiftSummary
 
-__all__ = ["render_html", "render_markdown", "heatmap_drgs"]
+__all__ = ["render_shift_html", "render_shift_markdown", "heatmap_drgs"]
 
 TOP = 15
 
@@ -108,7 +108,7 @@ def _title(summary: ShiftSummary) -> tuple[str, str]:
             f"weights) and {summary.to_version} (FY{summary.to_fiscal_year} weights).")
 
 
-def render_html(summary: ShiftSummary) -> str:
+def render_shift_html(summary: ShiftSummary) -> str:
     """The report as one self-contained HTML page."""
     title, subtitle = _title(summary)
     notes = "".join(f"<li>{escape(n)}</li>" for n in summary.notes) or "<li>none</li>"
@@ -130,7 +130,7 @@ def render_html(summary: ShiftSummary) -> str:
     return html_page(title, sections, subtitle=subtitle)
 
 
-def render_markdown(summary: ShiftSummary) -> str:
+def render_shift_markdown(summary: ShiftSummary) -> str:
     """The report as Markdown (tables; the shift matrix as a table of the largest shifts)."""
     title, subtitle = _title(summary)
     moved = summary.matrix[summary.matrix["from_drg"] != summary.matrix["to_drg"]].head(TOP)

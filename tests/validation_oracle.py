@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drg.tables import TableSet, available_versions
-from drg.validation.profile import LEVEL_RANK, _profiles, drg_profile
+from drg.validation.billed.profile import LEVEL_RANK, _profiles, drg_profile
 
 NO_DRG = 1234
 

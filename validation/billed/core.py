@@ -3,19 +3,20 @@ difference, explain it, find the DRG drivers, apply the audit rules and score th
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any
 
 from drg.claim import Claim
 from drg.grouper import GroupingResult, group_claim
 from drg.tables import TableSet, load, parse_version
 from drg.tables.versions import Version
 from drg.claim import resolve_version
-from drg.validation.drivers import find_drivers, single_severity_code
-from drg.validation.profile import drg_profile, versions_with_drg
-from drg.validation.reasons import explain_mismatch, plain_words, version_reasons
-from drg.validation.records import Reason, Validation
-from drg.validation.risk import risk_score
-from drg.validation.rules import RuleContext, apply_rules
+from drg.validation import statuses
+from drg.validation.billed.drivers import find_drivers, single_severity_code
+from drg.validation.billed.profile import drg_profile, versions_with_drg
+from drg.validation.billed.reasons import explain_mismatch, plain_words, version_reasons
+from drg.validation.billed.records import Finding, MismatchReason, Validation
+from drg.validation.billed.risk import risk_score
+from drg.validation.billed.rules import RuleContext, apply_rules
 
 
 class BilledDrgError(ValueError):
@@ -78,11 +79,11 @@ def validate_claim(claim: Claim, billed_drg: Any = None, *, billed_version: Any 
     try:
         tables = load(resolve_version(claim, version))
     except ValueError as exc:
-        return Validation(status="UNKNOWN_VERSION", message=f"claim {claim.id!r}: {exc}", **common)
+        return Validation(status=statuses.UNKNOWN_VERSION, message=f"claim {claim.id!r}: {exc}", **common)
     try:
         result = group_claim(claim, tables)
     except Exception as exc:  # a grouper bug must not stop a batch; the row says what happened
-        return Validation(status="GROUPING_ERROR", message=f"claim {claim.id!r}: grouping failed ({type(exc).__name__})",
+        return Validation(status=statuses.GROUPER_ERROR, message=f"claim {claim.id!r}: grouping failed ({type(exc).__name__})",
                           version=tables.version.label, **common)
     base = dict(common, version=tables.version.label, grouping=result, expected_drg=result.final_drg)
 
@@ -93,64 +94,64 @@ def validate_claim(claim: Claim, billed_drg: Any = None, *, billed_version: Any 
             billed_tables = load(parse_version(billed_version))
             billed_version_label = billed_tables.version.label
         except ValueError as exc:
-            return Validation(status="INVALID_BILLED_VERSION", message=f"claim {claim.id!r}: {exc}", **base)
+            return Validation(status=statuses.INVALID_BILLED_VERSION, message=f"claim {claim.id!r}: {exc}", **base)
     base["billed_version"] = billed_version_label
 
     try:
         billed = parse_billed_drg(billed_drg)
     except BilledDrgError as exc:
-        return _finish(claim, result, tables, None, base, "BILLED_DRG_INVALID",
-                       [Reason("billed_drg", str(billed_drg), str(exc))], drivers, base_rate, los)
+        return _finish(claim, result, tables, None, base, Finding.BILLED_DRG_INVALID,
+                       [MismatchReason("billed_drg", str(billed_drg), str(exc))], drivers, base_rate, los)
     if billed is None:
-        return Validation(status="MISSING_BILLED_DRG", message=f"claim {claim.id!r}: no billed DRG given; "
+        return Validation(status=statuses.MISSING_BILLED_DRG, message=f"claim {claim.id!r}: no billed DRG given; "
                           "the grouping is reported without a finding", **base)
     base["billed_drg"] = billed
 
     if result.final_return_code != "OK" or result.final_drg in (None, 999):
-        reason = Reason("return_code", result.final_return_code,
+        reason = MismatchReason("return_code", result.final_return_code,
                         f"the claim cannot be grouped: return code {result.final_return_code}")
-        return _finish(claim, result, tables, None, base, "UNGROUPABLE", [reason], drivers, base_rate, los)
+        return _finish(claim, result, tables, None, base, Finding.UNGROUPABLE, [reason], drivers, base_rate, los)
 
     billed_profile = drg_profile(billed_tables, billed)
     if billed_profile is None:
         elsewhere = [v for v in versions_with_drg(billed) if v != billed_tables.version.label]
         text = (f"DRG {billed} is not a DRG of version {billed_tables.version.label}; "
                 + (f"it exists in version(s) {', '.join(elsewhere)}" if elsewhere else "it is no MS-DRG of any available version"))
-        return _finish(claim, result, tables, None, base, "BILLED_DRG_INVALID",
-                       [Reason("billed_drg", str(billed), text)], drivers, base_rate, los, billed_tables)
+        return _finish(claim, result, tables, None, base, Finding.BILLED_DRG_INVALID,
+                       [MismatchReason("billed_drg", str(billed), text)], drivers, base_rate, los, billed_tables)
 
     expected_profile = drg_profile(tables, result.final_drg)
     same_version = billed_tables.version.id == tables.version.id
-    reasons: list[Reason] = []
+    reasons: list[MismatchReason] = []
     if not same_version:
         reasons += version_reasons(claim, result, tables, billed_tables, billed)
     billed_weight = _weight(billed_tables, billed)
     expected_weight = _weight(tables, result.final_drg)
     if billed == result.final_drg:
-        finding = "MATCH"
+        finding = Finding.MATCH
     elif billed_weight is None or expected_weight is None:
-        finding = "MISMATCH_WEIGHT_UNKNOWN"
+        finding = Finding.MISMATCH_WEIGHT_UNKNOWN
     elif billed_weight > expected_weight:
-        finding = "UPCODING_RISK"
+        finding = Finding.UPCODING_RISK
     elif billed_weight < expected_weight:
-        finding = "DOWNCODING_RISK"
+        finding = Finding.DOWNCODING_RISK
     else:
-        finding = "MISMATCH_SAME_WEIGHT"
+        finding = Finding.MISMATCH_SAME_WEIGHT
     return _finish(claim, result, tables, billed_profile, base, finding, reasons, drivers, base_rate, los,
                    billed_tables, expected_profile)
 
 
-def _finish(claim: Claim, result: GroupingResult, tables: TableSet, billed_profile, base: dict, finding: str,
-            reasons: list[Reason], with_drivers: bool, base_rate: float | None, los: int | None,
+def _finish(claim: Claim, result: GroupingResult, tables: TableSet, billed_profile, base: dict, finding: Finding,
+            reasons: list[MismatchReason], with_drivers: bool, base_rate: float | None, los: int | None,
             billed_tables: TableSet | None = None, expected_profile=None) -> Validation:
     """Drivers, reasons, dollars, rules and risk for a grouped claim."""
     billed_tables = billed_tables or tables
-    ungroupable = finding == "UNGROUPABLE"
+    ungroupable = finding == Finding.UNGROUPABLE
     found_drivers = find_drivers(claim, result, tables) if with_drivers and not ungroupable else ()
     single = single_severity_code(result, found_drivers, tables) if not ungroupable else ""
     if expected_profile is None and not ungroupable:
         expected_profile = drg_profile(tables, result.final_drg)
-    if finding not in ("MATCH", "UNGROUPABLE", "BILLED_DRG_INVALID") and billed_profile and expected_profile:
+    if finding not in (Finding.MATCH, Finding.UNGROUPABLE, Finding.BILLED_DRG_INVALID) and billed_profile and expected_profile:
         reasons = reasons + explain_mismatch(claim, result, tables, billed_profile, expected_profile, found_drivers)
 
     billed = base.get("billed_drg")
@@ -175,17 +176,10 @@ def _finish(claim: Claim, result: GroupingResult, tables: TableSet, billed_profi
                       found_drivers, single, los)
     hits = apply_rules(ctx) if not ungroupable else ()
     return Validation(
-        status="OK", message="", finding=finding, billed_weight=billed_weight, expected_weight=expected_weight,
+        status=statuses.OK, message="", finding=finding, billed_weight=billed_weight, expected_weight=expected_weight,
         weight_delta=weight_delta, base_rate=rate, dollar_impact=dollars, impact_note="; ".join(notes),
         billed_level=billed_profile.level if billed_profile else "",
         expected_level=expected_profile.level if expected_profile is not None and not ungroupable else "",
         reasons=tuple(reasons), explanation=plain_words(reasons), drivers=found_drivers,
         single_code_severity=single, rule_hits=hits, risk_score=risk_score(finding, weight_delta, hits), **base)
 
-
-def validate_mapping(data: Mapping[str, Any], **options: Any) -> Validation:
-    """Validate a claim given as a dict in the golden JSON form plus billed_drg & co."""
-    claim = Claim.from_dict(data)
-    return validate_claim(claim, data.get("billed_drg"), billed_version=data.get("billed_version"),
-                          length_of_stay=data.get("length_of_stay"), provider_id=data.get("provider_id", ""),
-                          **options)
