@@ -10,6 +10,7 @@ grouped once; the tables of each version are loaded once).
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections import Counter, deque
@@ -18,20 +19,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
-from drg.claim import Claim
+from drg.claim import INVALID_SEX_MESSAGE, Claim
 from drg.grouper import group_claim
 from drg.io.readers import TableRows, golden_fields, open_claims
 from drg.io.normalize import build_row, cached_version
 from drg.io.records import ClaimRow
-from drg.io.writers import CLAIM_FIELDS, RESULT_KEYS, open_writer, records_to_arrow
+from drg.io.writers import CLAIM_FIELDS, MCE_KEY, RESULT_KEYS, open_writer, records_to_arrow
 from drg.tables import TableIntegrityError, load, parse_version
 from drg.workers import parent_watch_args, sigint_held, start_worker, stop_workers
 
 _EMPTY_FIELDS = dict.fromkeys(CLAIM_FIELDS)
+_NO_EDITS: Any = object()         # result_record without the MCE (plain `drg group`)
+_RESERVED_WITH_EDITS = frozenset(RESULT_KEYS) | {MCE_KEY}
 
 
-def result_record(row: ClaimRow, result: dict | None, status: str | None = None, message: str | None = None) -> dict:
-    """The output record of one input row: the golden output form, status, message, extra columns."""
+def result_record(row: ClaimRow, result: dict | None, status: str | None = None, message: str | None = None,
+                  mce: Any = _NO_EDITS) -> dict:
+    """The output record of one input row: the golden output form, status, message, extra columns.
+
+    `mce` (`drg group --edits`): the row's MCE result in the golden MCE form (None for a row
+    that is no claim), written after `message`; an input column named `mce` is then `input_mce`.
+    """
     if result is None:
         version = row.claim.version if row.claim is not None else None
         record: dict[str, Any] = {"id": row.claim_id, "version": version, **_EMPTY_FIELDS,
@@ -41,9 +49,49 @@ def result_record(row: ClaimRow, result: dict | None, status: str | None = None,
         record["id"] = row.claim_id
     record["status"] = status or row.status
     record["message"] = row.message if message is None else message
+    reserved: Any = RESULT_KEYS
+    if mce is not _NO_EDITS:
+        record[MCE_KEY] = mce
+        reserved = _RESERVED_WITH_EDITS
     for key, value in row.extra.items():
-        record[key if key not in RESULT_KEYS else f"input_{key}"] = value
+        record[key if key not in reserved else f"input_{key}"] = value
     return record
+
+
+# rows that are no claim but whose discharge date is the reason: the MCE's own answer
+_NO_DATE_STATUSES = ("INVALID_DISCHARGE_DATE", "MISSING_VERSION")
+
+
+def edit_row(row: ClaimRow, seen: dict | None = None) -> tuple[dict | None, str]:
+    """The MCE result of one row in the golden MCE form, and a note for its message ("" if none).
+
+    The editor reads the claim as the grouper does (drg.claim.Claim, with its admission date
+    and length of stay). A row that is no claim gets `{"id", "edit_type":
+    "INVALID_DISCHARGE_DATE", "edits": []}` when a missing or unreadable discharge date (or
+    version) is why, else None. A sex the claim model read as U because it was not M, F or U
+    is handed on as invalid, so the MCE raises its INVALID_SEX as `drg edit` does. `seen`
+    remembers results within a chunk (claims that differ only by id edit the same way).
+    """
+    from drg.mce import edit_claim
+
+    claim = row.claim
+    if claim is None:
+        if row.status in _NO_DATE_STATUSES:
+            return {"id": row.claim_id, "edit_type": "INVALID_DISCHARGE_DATE", "edits": []}, ""
+        return None, ""
+    if INVALID_SEX_MESSAGE in row.message:
+        claim = dataclasses.replace(claim, sex="?")
+    key = (_memo_key(claim), claim.discharge_date, claim.length_of_stay) if seen is not None else None
+    if key is not None and key in seen:
+        return {**seen[key], "id": row.claim_id}, ""
+    try:
+        golden = edit_claim(claim).to_dict()
+    except Exception as exc:          # noqa: BLE001 - one bad claim must not stop the batch
+        return None, f"the code editor failed on this claim ({type(exc).__name__}); please report it"
+    if key is not None:
+        seen[key] = golden
+    golden["id"] = row.claim_id
+    return golden, ""
 
 
 def _memo_key(claim: Claim) -> tuple:
@@ -52,18 +100,26 @@ def _memo_key(claim: Claim) -> tuple:
             claim.pdx, claim.admit_dx, claim.sdx, claim.procedures)
 
 
-def group_rows(rows: list[ClaimRow]) -> list[dict]:
+def group_rows(rows: list[ClaimRow], edits: bool = False) -> list[dict]:
     """Group one chunk of ClaimRows into result records, in order.
 
     Identical claims (all fields but the id) are grouped once per chunk. An engine failure on
     one claim becomes that row's status (GROUPER_ERROR), never the end of the batch.
+    `edits`: each record also carries the claim's MCE result (`mce`, see `edit_row`).
     """
     seen: dict[tuple, dict] = {}
+    edited: dict[tuple, dict] | None = {} if edits else None
     out = []
     for row in rows:
+        more: dict[str, Any] = {}
+        if edited is not None:
+            mce, note = edit_row(row, edited)
+            more["mce"] = mce
+            if note:
+                more["message"] = row.message + ("; " if row.message else "") + note
         claim = row.claim
         if claim is None:
-            out.append(result_record(row, None))
+            out.append(result_record(row, None, **more))
             continue
         key = _memo_key(claim)
         result = seen.get(key)
@@ -73,11 +129,11 @@ def group_rows(rows: list[ClaimRow]) -> list[dict]:
             except TableIntegrityError:       # damaged tables are fatal, never a row error
                 raise
             except Exception as exc:          # noqa: BLE001 - one bad claim must not stop the batch
-                out.append(result_record(row, None, "GROUPER_ERROR",
-                                         f"the grouper failed on this claim ({type(exc).__name__}); please report it"))
+                more["message"] = f"the grouper failed on this claim ({type(exc).__name__}); please report it"
+                out.append(result_record(row, None, "GROUPER_ERROR", **more))
                 continue
             seen[key] = result
-        out.append(result_record(row, result))
+        out.append(result_record(row, result, **more))
     return out
 
 
@@ -140,6 +196,8 @@ class BatchSummary:
     by_return_code: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     matched: str = ""
+    edits: Any = None            # a drg.mce.EditTally when the run edits (`drg group --edits`)
+    not_edited: int = 0          # rows without an MCE result (no claim)
 
     def add(self, rows: list[ClaimRow], records: list[dict]) -> None:
         self.claims_in += len(rows)
@@ -147,6 +205,13 @@ class BatchSummary:
         for record in records:
             self.by_status[record["status"]] += 1
             self.by_return_code[record["final_return_code"] or "(not grouped)"] += 1
+        if self.edits is not None:
+            for record in records:
+                mce = record.get(MCE_KEY)
+                if mce is None or mce.get("edit_type") is None:
+                    self.not_edited += 1
+                else:
+                    self.edits.add_golden(mce)
 
     def text(self) -> str:
         rate = self.claims_out / self.seconds if self.seconds > 0 else 0.0
@@ -156,7 +221,21 @@ class BatchSummary:
         return (f"claims in: {self.claims_in:,}; claims out: {self.claims_out:,}; "
                 f"{self.seconds:.1f} s ({rate:,.0f} claims/s)\n"
                 f"by status: {counts(self.by_status) or '-'}\n"
-                f"by final return code: {counts(self.by_return_code) or '-'}")
+                f"by final return code: {counts(self.by_return_code) or '-'}" + self._edit_text())
+
+    def _edit_text(self) -> str:
+        """Claims per MCE edit type and per edit (claims with it, times raised), when the run edits."""
+        if self.edits is None:
+            return ""
+        types = {k: v for k, v in self.edits.edit_types().items() if v}
+        if self.not_edited:
+            types["(not edited)"] = self.not_edited
+        per_type = ", ".join(f"{k} {v:,}" for k, v in sorted(types.items(), key=lambda kv: (-kv[1], kv[0])))
+        per_edit = ", ".join(f"{r['edit']} {r['claims']:,}" + (f" ({r['occurrences']:,} times)"
+                                                               if r["occurrences"] != r["claims"] else "")
+                             for r in self.edits.rows())
+        return (f"\nMCE edit type (claims): {per_type or '-'}"
+                f"\nMCE edits (claims): {per_edit or 'none'}")
 
 
 class Progress:
@@ -194,7 +273,8 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def _grouped_chunks(chunks: Iterator[list[ClaimRow]], workers: int) -> Iterator[tuple[list[ClaimRow], list[dict]]]:
+def _grouped_chunks(chunks: Iterator[list[ClaimRow]], workers: int,
+                    edits: bool = False) -> Iterator[tuple[list[ClaimRow], list[dict]]]:
     """Each chunk with its results, in input order; with workers > 1, N processes and a bounded queue.
 
     The workers end with this run (drg.workers): when the parent process dies, and when the
@@ -203,14 +283,14 @@ def _grouped_chunks(chunks: Iterator[list[ClaimRow]], workers: int) -> Iterator[
     """
     if workers <= 1:
         for chunk in chunks:
-            yield chunk, group_rows(chunk)
+            yield chunk, group_rows(chunk, edits)
         return
     pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=parent_watch_args())
     try:
         pending: deque[tuple[list[ClaimRow], Future]] = deque()
         for chunk in chunks:
             with sigint_held():             # a worker started by this submit ignores Ctrl-C first
-                pending.append((chunk, pool.submit(group_rows, chunk)))
+                pending.append((chunk, pool.submit(group_rows, chunk, edits)))
             if len(pending) >= 2 * workers:     # memory stays bounded by a few chunks
                 done_chunk, future = pending.popleft()
                 yield done_chunk, future.result()
@@ -226,27 +306,32 @@ def _grouped_chunks(chunks: Iterator[list[ClaimRow]], workers: int) -> Iterator[
 def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_format: str | None = None,
               output_format: str | None = None, workers: int = 1, chunk_size: int = 10_000,
               version: "str | int | None" = None, claims_table: "str | Path | None" = None,
-              progress: TextIO | None = None) -> BatchSummary:
+              progress: TextIO | None = None, edits: bool = False) -> BatchSummary:
     """Group a claims file into a results file ("-": standard output), streaming chunk by chunk.
 
     The output is checked and created before any claim is read, under a temporary name of this
     run's own (drg.io.atomic), and renamed onto `output_path` only when every row is written: a
     run that stops on a malformed file (MalformedFileError), an error or SIGTERM leaves no file
     under the final name. `progress`: a stream for the progress bar (shown only on a terminal).
+    `edits`: run the Medicare Code Editor too (each row gets `mce`, drg.io.writers; the summary
+    counts claims per edit type and per edit).
     """
     if version is not None:
         parse_version(version)             # an unknown run version is a usage error, not a row error
     if str(output_path) == "-":
-        writer = open_writer("-", output_format, stream=sys.stdout.buffer)
+        writer = open_writer("-", output_format, stream=sys.stdout.buffer, edits=edits)
     else:
-        writer = open_writer(output_path, output_format, inputs=(input_path, claims_table))
+        writer = open_writer(output_path, output_format, inputs=(input_path, claims_table), edits=edits)
     summary = BatchSummary()
+    if edits:
+        from drg.mce import EditTally
+        summary.edits = EditTally(keep_claim_ids=False)
     start = time.monotonic()
     try:
         reader = open_claims(input_path, input_format, chunk_size, version, claims_table)
         bar = Progress(progress, reader.fraction_done)
         try:
-            for rows, records in _grouped_chunks(iter(reader), max(int(workers), 1)):
+            for rows, records in _grouped_chunks(iter(reader), max(int(workers), 1), edits):
                 writer.write(records)
                 summary.add(rows, records)
                 bar.update(summary.claims_out)

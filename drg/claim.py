@@ -29,6 +29,7 @@ SEX_VALUES = ("M", "F", "U")
 HOSPITAL_STATUSES = ("NON_EXEMPT", "EXEMPT", "UNKNOWN")
 MAX_SDX = 24
 MAX_PROCEDURES = 25
+INVALID_SEX_MESSAGE = "sex is not M, F or U"     # the row message of a sex read as U (the MCE's INVALID_SEX)
 
 
 class InvalidClaimError(ValueError):
@@ -60,7 +61,16 @@ class Diagnosis:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """One inpatient stay: demographics, discharge status and its ICD-10 codes."""
+    """One inpatient stay: demographics, discharge status and its ICD-10 codes.
+
+    `admit_date` and `length_of_stay` (days) are read only by the Medicare Code Editor
+    (drg.mce: its length-of-stay edit); the grouper ignores both. A length of stay not given
+    is the discharge date minus the admission date when the claim has both (an admission
+    after the discharge gives a negative stay, which the MCE reads as too short). When the
+    claim has neither a length of stay nor both dates, `length_of_stay` stays None: the
+    MCE then cannot judge its length-of-stay edit, does not raise it, and says so
+    (`EditResult.needs_length_of_stay`).
+    """
 
     id: str = ""
     version: int | str | None = None
@@ -73,6 +83,13 @@ class Claim:
     admit_dx: Diagnosis | None = None
     sdx: tuple[Diagnosis, ...] = field(default_factory=tuple)
     procedures: tuple[str, ...] = field(default_factory=tuple)
+    admit_date: dt.date | None = None
+    length_of_stay: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.length_of_stay is None and isinstance(self.admit_date, dt.date)
+                and isinstance(self.discharge_date, dt.date)):
+            object.__setattr__(self, "length_of_stay", stay_days(self.admit_date, self.discharge_date))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], version: "str | int | Version | None" = None) -> "Claim":
@@ -105,7 +122,16 @@ class Claim:
             "sdx": [d.to_dict() for d in self.sdx],
             "procedures": list(self.procedures),
         })
+        if self.admit_date is not None:
+            out["admit_date"] = self.admit_date.isoformat()
+        if self.length_of_stay is not None:
+            out["los"] = self.length_of_stay
         return out
+
+
+def stay_days(admit_date: dt.date, discharge_date: dt.date) -> int:
+    """The length of stay in days: discharge date minus admission date (a same-day stay is 0)."""
+    return (discharge_date - admit_date).days
 
 
 def resolve_version(claim: Claim, version: "str | int | Version | None" = None) -> Version:
@@ -304,9 +330,58 @@ def golden_shape(record: Any, nan_is_value: bool = True) -> tuple[dict[str, Any]
                 continue
             codes.append(code)
     fields["procedures"] = codes
+    fields["admit_date"] = record.get("admit_date")
+    fields["length_of_stay"] = record.get("los", record.get("length_of_stay"))
     fields["exact_codes"] = True       # codes used exactly as given (docs/GROUPER_LOGIC.md section 2.1)
     fields["nan_is_value"] = nan_is_value   # JSON numbers: NaN is a value, not a blank
     return fields, problems
+
+
+# ------------------------------------------------------------------ the stay: admission date, length of stay
+
+# input columns that give the admission date or the length of stay, compared like every header
+# (lower case, other characters as "_"; drg.io.columns). They stay columns of their own too:
+# `drg group` copies them to its output as given.
+STAY_COLUMNS = {
+    "admit_date": ("admit_date", "admission_date", "admitdate", "admit_dt", "adm_date", "admsn_dt"),
+    "length_of_stay": ("los", "length_of_stay", "lengthofstay", "los_days", "stay_days"),
+}
+_STAY_ALIASES = {alias: name for name, aliases in STAY_COLUMNS.items() for alias in aliases}
+
+
+@lru_cache(maxsize=4096)
+def _stay_field(header: str) -> str | None:
+    return _STAY_ALIASES.get(re.sub(r"[^a-z0-9]+", "_", str(header).strip().lower()).strip("_"))
+
+
+def stay_values(extra: Mapping[str, Any]) -> dict[str, Any]:
+    """`admit_date` and `length_of_stay` from a row's other columns, by the names of STAY_COLUMNS
+    (the first non-blank column of each)."""
+    found: dict[str, Any] = {}
+    for header, value in extra.items():
+        name = _stay_field(header)
+        if name is not None and name not in found and not blank(value):
+            found[name] = value
+    return found
+
+
+def _stay(fields: Mapping[str, Any], extra: Mapping[str, Any] | None) -> tuple[dt.date | None, int | None]:
+    """The admission date and length of stay of a claim's fields (else its other columns).
+
+    The grouper reads neither, so neither gives a row status: an unreadable admission date or a
+    length of stay that is not a whole number is left out (None), and the MCE then says it could
+    not judge its length-of-stay edit.
+    """
+    admit, los = fields.get("admit_date"), fields.get("length_of_stay")
+    if extra and (admit is None or los is None):
+        more = stay_values(extra)
+        admit = more.get("admit_date") if admit is None else admit
+        los = more.get("length_of_stay") if los is None else los
+    read = _date(admit) if admit is not None else None
+    days = whole_number(los) if los is not None and not blank(los) else None
+    if days is not None and abs(days) >= 10 ** 6:
+        days = None
+    return (read if isinstance(read, dt.date) else None), days
 
 
 # ------------------------------------------------------------------ the rules of one claim
@@ -455,7 +530,8 @@ def _choose_version(claim_version: Any, version: Any, date: "dt.date | None", da
 
 
 def check_claim(fields: Mapping[str, Any], *, version: "str | int | Version | None" = None,
-                errors: Sequence["ShapeProblem | str"] = (), defer_version: bool = False) -> CheckedClaim:
+                errors: Sequence["ShapeProblem | str"] = (), defer_version: bool = False,
+                extra: Mapping[str, Any] | None = None) -> CheckedClaim:
     """Check and normalise one claim's fields: the rules every reader and `Claim.from_dict` apply.
 
     `fields` uses the golden claim names: id, version, discharge_date, age, sex, discharge_status,
@@ -465,6 +541,8 @@ def check_claim(fields: Mapping[str, Any], *, version: "str | int | Version | No
     `errors`: problems of the record's shape (INVALID_RECORD, not grouped).
     `defer_version` (a dict given to the API, which may get its version later): the claim's version
     is kept as given, to be judged by `resolve_version` when the claim is grouped.
+    `admit_date` and `length_of_stay` come from `fields`, else from the row's other columns
+    (`extra`, names of STAY_COLUMNS); they never change the status (see `_stay`).
     """
     problems = _Problems()
     for error in errors:
@@ -515,7 +593,7 @@ def check_claim(fields: Mapping[str, Any], *, version: "str | int | Version | No
     raw_sex = ascii_upper(text(fields.get("sex")))
     sex = _SEX.get(raw_sex)
     if sex is None:
-        problems.add(RowStatus.INVALID_SEX, "sex is not M, F or U; grouped as U", "sex")
+        problems.add(RowStatus.INVALID_SEX, INVALID_SEX_MESSAGE + "; grouped as U", "sex")
         sex = "U"
 
     status: int | None = None
@@ -567,10 +645,12 @@ def check_claim(fields: Mapping[str, Any], *, version: "str | int | Version | No
         problems.add(RowStatus.TOO_MANY_CODES, f"{len(procedures)} procedures; at most {MAX_PROCEDURES} on a "
                                                f"claim; grouped with all of them", "procedures")
 
+    admit_date, length_of_stay = _stay(fields, extra)
     if not problems.items:
         return CheckedClaim(Claim(id=claim_id, version=claim_version, discharge_date=date, age=age,
                                   sex=sex, discharge_status=status, hospital_status=hospital, pdx=pdx,
-                                  admit_dx=admit_dx, sdx=sdx, procedures=procedures), RowStatus.OK, "")
+                                  admit_dx=admit_dx, sdx=sdx, procedures=procedures, admit_date=admit_date,
+                                  length_of_stay=length_of_stay), RowStatus.OK, "")
     fatal = [item for item in problems.items if item[2]]
     first = fatal[0] if fatal else problems.items[0]
     message = "; ".join(m for _, m, _, _ in problems.items)
@@ -578,5 +658,5 @@ def check_claim(fields: Mapping[str, Any], *, version: "str | int | Version | No
     if not fatal:
         claim = Claim(id=claim_id, version=claim_version, discharge_date=date, age=age, sex=sex,
                       discharge_status=status, hospital_status=hospital, pdx=pdx, admit_dx=admit_dx,
-                      sdx=sdx, procedures=procedures)
+                      sdx=sdx, procedures=procedures, admit_date=admit_date, length_of_stay=length_of_stay)
     return CheckedClaim(claim, first[0], message, first[3])

@@ -16,11 +16,11 @@ from drg.tables.mce import AgeGroup, CodeType, Edit, EditInfo, EditType, Flag, M
 from drg.mce.advice import EDIT_ADVICE, advice_for
 from drg.mce.editor import edit_claim, edit_input
 from drg.mce.inputs import EditInput, input_from_claim, parse_discharge_date
-from drg.mce.result import DiagnosisEdits, EditCount, EditHit, EditResult, ProcedureEdits
+from drg.mce.result import FLAT_COLUMNS, DiagnosisEdits, EditCount, EditHit, EditResult, ProcedureEdits, flat_columns
 from drg.mce.summary import EditTally
 
 __all__ = [
-    "AgeGroup", "CodeType", "DiagnosisEdits", "EDIT_ADVICE", "Edit", "EditCount", "EditHit", "EditInfo",
+    "FLAT_COLUMNS", "AgeGroup", "CodeType", "DiagnosisEdits", "EDIT_ADVICE", "Edit", "EditCount", "EditHit", "EditInfo",
     "EditInput", "EditResult", "EditTally", "EditType", "Flag", "MceTables", "ProcedureEdits", "advice_for",
-    "edit_claim", "edit_input", "input_from_claim", "load_mce", "parse_discharge_date",
+    "edit_claim", "edit_input", "flat_columns", "input_from_claim", "load_mce", "parse_discharge_date",
 ]

@@ -139,26 +139,25 @@ def _code(diagnosis: Any) -> str | None:
 
 def input_from_claim(claim: Any, *, discharge_date: Any = None, admit_date: Any = None,
                      length_of_stay_days: Any = None) -> EditInput:
-    """Read a drg.claim.Claim (or anything with its attributes) into the MCE's terms.
+    """Read a drg.claim.Claim (or anything with all its attributes) into the MCE's terms.
 
-    The keyword arguments win over the claim's own attributes; `admit_date` and
-    `length_of_stay` are read from the claim when it has them (getattr), so the editor works
-    with claim models that do not carry them yet.
+    The keyword arguments win over the claim's own `discharge_date`, `admit_date` and
+    `length_of_stay` (drg.claim.Claim carries all three; its length of stay is already derived
+    from its two dates when not given).
     """
-    raw_date = discharge_date if discharge_date is not None else getattr(claim, "discharge_date", None)
+    raw_date = discharge_date if discharge_date is not None else claim.discharge_date
     date = parse_discharge_date(raw_date)
-    admit = admit_date if admit_date is not None else getattr(claim, "admit_date", None)
-    los = length_of_stay_days if length_of_stay_days is not None else getattr(claim, "length_of_stay", None)
+    admit = admit_date if admit_date is not None else claim.admit_date
+    los = length_of_stay_days if length_of_stay_days is not None else claim.length_of_stay
     return EditInput(
-        claim_id=str(getattr(claim, "id", "") or ""),
+        claim_id=str(claim.id or ""),
         discharge_date=date,
-        age=whole_number(getattr(claim, "age", None)),
-        sex=sex_number(getattr(claim, "sex", None)),
-        discharge_status=whole_number(getattr(claim, "discharge_status", None)),
+        age=whole_number(claim.age),
+        sex=sex_number(claim.sex),
+        discharge_status=whole_number(claim.discharge_status),
         length_of_stay=length_of_stay(los, date, admit),
-        pdx=_code(getattr(claim, "pdx", None)),
-        admit_dx=_code(getattr(claim, "admit_dx", None)),
-        sdx=tuple(_code(d) or "" for d in getattr(claim, "sdx", ()) or ()),
-        procedures=tuple("" if p is None else str(getattr(p, "code", p))
-                         for p in getattr(claim, "procedures", ()) or ()),
+        pdx=_code(claim.pdx),
+        admit_dx=_code(claim.admit_dx),
+        sdx=tuple(_code(d) or "" for d in claim.sdx or ()),
+        procedures=tuple("" if p is None else str(getattr(p, "code", p)) for p in claim.procedures or ()),
     )

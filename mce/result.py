@@ -98,21 +98,8 @@ class EditResult:
         }
 
     def flat(self) -> dict:
-        """Flat columns for tables (CSV, a DataFrame) beside a claim's other columns.
-
-        `mce_edit_type`; `mce_edits`: "EDIT=count" joined by "|" in counter order ("" when none);
-        `mce_prepayment`: whether a prepayment edit was raised; `mce_pdx_edits`,
-        `mce_sdx_edits`, `mce_procedure_edits`: the edits per code, codes joined by "|" in
-        claim order, a code's edits by "+" ("" for a code without edits).
-        """
-        return {
-            "mce_edit_type": self.edit_type.value,
-            "mce_edits": "|".join(f"{e.edit.value}={e.count}" for e in self.edits),
-            "mce_prepayment": self.prepayment,
-            "mce_pdx_edits": "+".join(e.value for e in self.pdx.edits),
-            "mce_sdx_edits": "|".join("+".join(e.value for e in d.edits) for d in self.sdx),
-            "mce_procedure_edits": "|".join("+".join(e.value for e in p.edits) for p in self.procedures),
-        }
+        """Flat columns for tables (CSV, a DataFrame) beside a claim's other columns (`flat_columns`)."""
+        return flat_columns(self.to_dict())
 
     def count(self, edit: Edit) -> int:
         """How many times the edit was raised on the claim (0 when not)."""
@@ -147,6 +134,33 @@ class EditResult:
         for entry in self.edits:
             if entry.edit in CLAIM_LEVEL_EDITS:
                 yield EditHit(entry.edit, "claim", None, True)
+
+
+FLAT_COLUMNS = ("mce_edit_type", "mce_edits", "mce_prepayment", "mce_pdx_edits", "mce_sdx_edits",
+                "mce_procedure_edits")
+_PREPAYMENT_TYPES = (EditType.PREPAYMENT.value, EditType.BOTH.value)
+
+
+def flat_columns(golden: Mapping | None) -> dict:
+    """The flat columns of an MCE result in the golden form (`EditResult.to_dict()`), for tables.
+
+    `mce_edit_type`; `mce_edits`: "EDIT=count" joined by "|" in counter order ("" when none);
+    `mce_prepayment`: whether a prepayment edit was raised; `mce_pdx_edits`, `mce_sdx_edits`,
+    `mce_procedure_edits`: the edits per code, codes joined by "|" in claim order, a code's
+    edits by "+" ("" for a code without edits). A claim not edited (None) gives None in each;
+    a result without per-code parts (a row that is no claim) gives "" for them.
+    """
+    if golden is None:
+        return dict.fromkeys(FLAT_COLUMNS)
+    pdx = golden.get("pdx") or {}
+    return {
+        "mce_edit_type": golden.get("edit_type"),
+        "mce_edits": "|".join(f"{e['edit']}={e['count']}" for e in golden.get("edits") or ()),
+        "mce_prepayment": golden.get("edit_type") in _PREPAYMENT_TYPES,
+        "mce_pdx_edits": "+".join(pdx.get("edits") or ()),
+        "mce_sdx_edits": "|".join("+".join(d["edits"]) for d in golden.get("sdx") or ()),
+        "mce_procedure_edits": "|".join("+".join(p["edits"]) for p in golden.get("procedures") or ()),
+    }
 
 
 CLAIM_LEVEL_EDITS = frozenset({Edit.INVALID_AGE, Edit.INVALID_SEX, Edit.INVALID_DISCHARGE_STATUS})

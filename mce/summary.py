@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from drg.tables.mce import Edit, EditType
 
@@ -23,6 +23,7 @@ class EditTally:
     claims_per_edit: Counter = field(default_factory=Counter)    # Edit -> claims with it
     occurrences: Counter = field(default_factory=Counter)        # Edit -> sum of its counts
     prepayment_claims: list[str] = field(default_factory=list)   # ids of claims with a prepayment edit
+    keep_claim_ids: bool = True      # False: count only (a batch of millions keeps no id list)
 
     def add(self, result: EditResult) -> None:
         self.claims += 1
@@ -30,8 +31,24 @@ class EditTally:
         for entry in result.edits:
             self.claims_per_edit[entry.edit] += 1
             self.occurrences[entry.edit] += entry.count
-        if result.prepayment:
+        if result.prepayment and self.keep_claim_ids:
             self.prepayment_claims.append(result.claim_id)
+
+    def add_golden(self, golden: Mapping) -> None:
+        """Add one result in the golden form (`EditResult.to_dict()`, the `mce` object of a
+        `drg group --edits` row); one without an edit type is not counted."""
+        kind = golden.get("edit_type")
+        if kind is None:
+            return
+        self.claims += 1
+        edit_type = EditType(kind)
+        self.per_edit_type[edit_type] += 1
+        for entry in golden.get("edits") or ():
+            edit = Edit(entry["edit"])
+            self.claims_per_edit[edit] += 1
+            self.occurrences[edit] += entry["count"]
+        if edit_type in (EditType.PREPAYMENT, EditType.BOTH) and self.keep_claim_ids:
+            self.prepayment_claims.append(str(golden.get("id", "")))
 
     def add_all(self, results: Iterable[EditResult]) -> "EditTally":
         for result in results:

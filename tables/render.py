@@ -34,12 +34,33 @@ def _lines(pairs: list[tuple[str, str]]) -> str:
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in pairs)
 
 
+def render_mce(entries: list[dict]) -> list[str]:
+    """The MCE part of a code report: per range of discharge dates, the edits the code can raise and when."""
+    if not entries:
+        return ["MCE edits: the Medicare Code Editor does not know this code: INVALID_CODE (edit 1) on every "
+                "discharge date"]
+    out = ["MCE edits (Medicare Code Editor; by discharge date):"]
+    for entry in entries:
+        mark = "  <- this version's dates" if entry["in_version"] else ""
+        span = f"{entry['date_from']} .. {entry['date_through']}"
+        if not entry["edits"]:
+            out.append(f"  {span}: valid, raises no edit of its own{mark}")
+            continue
+        out.append(f"  {span}:{mark}")
+        for e in entry["edits"]:
+            number = f" (edit {e['edit_number']})" if e["edit_number"] else ""
+            when = f" - when: {e['when']}" if e["when"] else ""
+            out.append(f"    {e['title']}{number}, {e['type']}{when}")
+    return out
+
+
 def render_dx(r: DxReport) -> str:
     """A diagnosis report as aligned `label  value` lines."""
     head = f"ICD-10-CM {coder_spelling(r.code, 'dx')} in MS-DRG {r.version}"
     if not r.valid:
         where = ", ".join(r.valid_in_versions) or "no version of the tables"
-        return f"{head}: NOT a valid diagnosis code in this version (valid in: {where})" + _title_line(r.description)
+        return "\n".join([f"{head}: NOT a valid diagnosis code in this version (valid in: {where})"
+                          + _title_line(r.description)] + render_mce(r.mce_edits))
     pairs = [("valid", "yes"), ("title", r.description), ("MDC (as principal)", _mdc(r.mdc))]
     if r.sex_mdcs:
         pairs.append(("MDC by sex", f"male: {_mdc(r.sex_mdcs['male'])}; female: {_mdc(r.sex_mdcs['female'])}"))
@@ -57,7 +78,7 @@ def render_dx(r: DxReport) -> str:
         ("categories", ", ".join(r.categories) or "-"),
         ("valid in", ", ".join(r.valid_in_versions)),
     ]
-    return head + "\n" + _lines(pairs)
+    return "\n".join([head, _lines(pairs)] + render_mce(r.mce_edits))
 
 
 def render_pr(r: PrReport) -> str:
@@ -65,7 +86,8 @@ def render_pr(r: PrReport) -> str:
     head = f"ICD-10-PCS {r.code} in MS-DRG {r.version}"
     if not r.valid:
         where = ", ".join(r.valid_in_versions) or "no version of the tables"
-        return f"{head}: NOT a valid procedure code in this version (valid in: {where})" + _title_line(r.description)
+        return "\n".join([f"{head}: NOT a valid procedure code in this version (valid in: {where})"
+                          + _title_line(r.description)] + render_mce(r.mce_edits))
     drgs = [f"{d:03d}" for d in r.drgs]
     pairs = [
         ("valid", "yes"), ("title", r.description),
@@ -90,7 +112,7 @@ def render_pr(r: PrReport) -> str:
     for c in r.clusters[:EXAMPLES]:
         choices = " + ".join("(" + _more(ch[:3], len(ch)) + ")" for ch in c["choices"])
         out.append(f"  cluster {c['cluster_id']}: {choices}; attributes {', '.join(c['attributes']) or '-'}")
-    return "\n".join(out)
+    return "\n".join(out + render_mce(r.mce_edits))
 
 
 def render_drg(r: DrgReport) -> str:

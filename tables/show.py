@@ -81,6 +81,7 @@ class DxReport:
     excluded_in_groups: list[int]           # as secondary: the exclusion groups that contain it
     excluded_by_count: int                  # principal diagnoses of this version that exclude it
     excluded_by_examples: list[str]
+    mce_edits: list[dict] = dataclasses.field(default_factory=list)     # mce_edits_of
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class PrReport:
     formulas: list[FormulaUse]
     clusters: list[dict]                    # [{"cluster_id", "choices", "suppression_mdcs", "attributes"}]
     hac_operands: list[str]
+    mce_edits: list[dict] = dataclasses.field(default_factory=list)     # mce_edits_of
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,36 @@ def _excluding_groups(code: str) -> set[int]:
     return {int(ids[i]) for i, c in enumerate(codes) if c == code}
 
 
+def mce_edits_of(kind: str, code: str, version: Version) -> list[dict]:
+    """Which Medicare Code Editor edits a code ("dx" or "pr") can raise, and when.
+
+    One entry per range of discharge dates the MCE tables hold for the code (the MCE works by
+    date, not by MS-DRG version): `date_from`, `date_through`, `in_version` (the range meets
+    the version's effective dates) and `edits`, each with its CMS title and number, its type
+    (prepayment / postpayment / informational) and `when`: the code's flags that raise it, in
+    plain words. Empty when the MCE has never known the code: it is then INVALID_CODE on
+    every date.
+    """
+    from drg.tables.mce import EditType, load_mce
+
+    mce = load_mce()
+    kinds = {EditType.PREPAYMENT: "prepayment", EditType.POSTPAYMENT: "postpayment"}
+    out = []
+    for entry in mce.code_edits(kind, code):
+        edits = []
+        for edit in entry.edits:
+            info = mce.edits[edit]
+            when = [meaning for flag, meaning in zip(entry.flags, entry.meanings)
+                    if edit.value in mce.flag_info[flag].used_by]
+            edits.append({"edit": edit.value, "title": info.title, "edit_number": info.manual_number or None,
+                          "type": kinds.get(info.edit_type, "informational"), "when": "; ".join(when)})
+        out.append({"date_from": entry.date_from.isoformat(), "date_through": entry.date_through.isoformat(),
+                    "in_version": entry.date_from <= version.effective_through
+                    and entry.date_through >= version.effective_from,
+                    "edits": edits})
+    return out
+
+
 def show_dx(version: "str | int | Version", code: str) -> DxReport:
     """Everything the tables of `version` say about a diagnosis code."""
     ts = load(version)
@@ -172,7 +204,7 @@ def show_dx(version: "str | int | Version", code: str) -> DxReport:
     valid_in = _versions_with("dx_codes", "code", code)
     if info is None:
         return DxReport(ts.version.label, code, False, valid_in, _described("dx", code, ts), None, None, None,
-                        [], [], [], [], None, 0, [], 0, [])
+                        [], [], [], [], None, 0, [], 0, [], mce_edits_of("dx", code, ts.version))
     sex = ts.sex_mdcs.get(code)
     own = ts.exclusion_group_ids.get(code)
     groups = _excluding_groups(code)
@@ -191,6 +223,7 @@ def show_dx(version: "str | int | Version", code: str) -> DxReport:
         excludes_count=len(exclusion_groups().get(own, ())) if own is not None else 0,
         excluded_in_groups=sorted(groups),
         excluded_by_count=len(excluded_by), excluded_by_examples=excluded_by[:EXAMPLES],
+        mce_edits=mce_edits_of("dx", code, ts.version),
     )
 
 
@@ -215,7 +248,7 @@ def show_pr(version: "str | int | Version", code: str) -> PrReport:
     valid_in = _versions_with("pr_codes", "code", code)
     if attributes is None:
         return PrReport(ts.version.label, code, False, valid_in, _described("pr", code, ts), None,
-                        "not valid in this version", [], [], [], [], [], [])
+                        "not valid in this version", [], [], [], [], [], [], mce_edits_of("pr", code, ts.version))
     or_kinds = [f"{words} procedure" for words in cms.or_kinds(attributes)]
     uses = _formula_uses(ts, attributes)
     clusters = []
@@ -238,6 +271,7 @@ def show_pr(version: "str | int | Version", code: str) -> PrReport:
         drgs=sorted({u.drg for u in uses if u.drg}),
         formulas=uses, clusters=clusters,
         hac_operands=list(hac.operands) if hac else [],
+        mce_edits=mce_edits_of("pr", code, ts.version),
     )
 
 

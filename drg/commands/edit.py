@@ -36,6 +36,13 @@ def _diagnosis(value: Any) -> Diagnosis | None:
     return Diagnosis("" if code is None else str(code), "" if poa is None else str(poa))
 
 
+def _real_date(value: Any) -> Any:
+    """A `YYYY-MM-DD` text as a date (None otherwise): what the Claim may hold."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        return parse_discharge_date(value)
+    return None
+
+
 def claim_from_record(record: dict) -> tuple[Any, Any, Any]:
     """A golden MCE claim record -> (Claim, discharge date as given, length of stay as given).
 
@@ -44,7 +51,7 @@ def claim_from_record(record: dict) -> tuple[Any, Any, Any]:
     like 2024-09-31 is read the CMS way; the Claim holds it only when it is a real date.
     """
     raw_date = record.get("discharge_date")
-    date = parse_discharge_date(raw_date) if isinstance(raw_date, str) and len(raw_date.strip()) == 10 else None
+    date = _real_date(raw_date)
     sdx = record.get("sdx") or []
     procedures = record.get("procedures") or []
     fields = dict(
@@ -60,6 +67,8 @@ def claim_from_record(record: dict) -> tuple[Any, Any, Any]:
         sdx=tuple(_diagnosis(d) or Diagnosis("") for d in (sdx if isinstance(sdx, list) else [])),
         procedures=tuple("" if p is None else str(p.get("code") if isinstance(p, dict) else p)
                          for p in (procedures if isinstance(procedures, list) else [])),
+        admit_date=_real_date(record.get("admit_date")),
+        length_of_stay=None,        # handed to the editor as given (below), read the MCE's way
     )
     try:
         claim: Any = Claim(**fields)
@@ -80,34 +89,83 @@ def edit_record(record: dict) -> EditResult:
 
 # ---------------------------------------------------------------- one claim, for a coder
 
-def coder_text(result: EditResult) -> str:
-    """The result in a coder's words: each edit with its CMS title, type, the code it hit, what to do."""
+_KIND = {EditType.PREPAYMENT: "prepayment", EditType.POSTPAYMENT: "postpayment"}
+_VERDICT = {EditType.NONE: "no edit that stops payment", EditType.PREPAYMENT: "prepayment edits: "
+            "the claim is returned before payment", EditType.POSTPAYMENT: "postpayment edits: "
+            "the claim is reviewed after payment", EditType.BOTH: "prepayment and postpayment edits"}
+
+
+def hit_records(result: EditResult) -> list[dict]:
+    """Every edit of the result for people and tools: the edit, its CMS title and number, its type
+    (prepayment / postpayment / informational), where it hit, the code (dotted), what to do."""
     tables = load_mce()
-    lines = []
-    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
-        return ("Invalid discharge date: the MCE edits discharges from 1985-10-01 to "
-                f"{tables.termination_date.isoformat()}; give the discharge date as YYYY-MM-DD. "
-                "No other edit was run.")
-    date = result.discharge_date.isoformat() if result.discharge_date else "?"
-    verdict = {EditType.NONE: "no edit that stops payment", EditType.PREPAYMENT: "prepayment edits: "
-               "the claim is returned before payment", EditType.POSTPAYMENT: "postpayment edits: "
-               "the claim is reviewed after payment", EditType.BOTH: "prepayment and postpayment edits"}
-    lines.append(f"Claim {result.claim_id}, discharged {date}: {verdict[result.edit_type]}.")
-    if not result.edits:
-        lines.append("The Medicare Code Editor raised no edit.")
+    out = []
     for hit in result.hits():
         info = tables.edits[hit.edit]
-        kind = {EditType.PREPAYMENT: "prepayment", EditType.POSTPAYMENT: "postpayment"}.get(info.edit_type,
-                                                                                         "informational")
-        number = f" (edit {info.manual_number})" if info.manual_number else ""
-        place = hit.where + (f" {_dotted(hit.code, hit.where)}" if hit.code else "")
-        note = "" if hit.counted else " [not counted on the admitting diagnosis]"
-        lines.append(f"- {info.title}{number}, {kind}: {place}{note}")
-        lines.append(f"    {advice_for(hit.edit)}")
+        out.append({"edit": hit.edit.value, "title": info.title, "edit_number": info.manual_number or None,
+                    "type": _KIND.get(info.edit_type, "informational"), "where": hit.where,
+                    "code": _dotted(hit.code, hit.where) if hit.code else None, "counted": hit.counted,
+                    "advice": advice_for(hit.edit)})
+    return out
+
+
+def verdict_text(result: EditResult) -> str:
+    """One line: the edit type in a coder's words ("prepayment edits: the claim is returned ...")."""
+    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
+        return ("invalid discharge date: the MCE edits discharges from 1985-10-01 to "
+                f"{load_mce().termination_date.isoformat()}; give the discharge date as YYYY-MM-DD. "
+                "No other edit was run.")
+    return _VERDICT[result.edit_type]
+
+
+def hit_lines(result: EditResult, indent: str = "") -> list[str]:
+    """Two lines per edit: title (number), type: where code; then what to do."""
+    lines = []
+    for hit in hit_records(result):
+        number = f" (edit {hit['edit_number']})" if hit["edit_number"] else ""
+        place = hit["where"] + (f" {hit['code']}" if hit["code"] else "")
+        note = "" if hit["counted"] else " [not counted on the admitting diagnosis]"
+        lines.append(f"{indent}- {hit['title']}{number}, {hit['type']}: {place}{note}")
+        lines.append(f"{indent}    {hit['advice']}")
     if result.needs_length_of_stay:
-        lines.append("- The length of stay was not given: the ventilation-length edit could not be judged "
-                     "(give --los or --admit-date).")
-    return "\n".join(lines)
+        lines.append(f"{indent}- The length of stay was not given: the ventilation-length edit could not be "
+                     "judged (give --los or --admit-date).")
+    return lines
+
+
+def coder_text(result: EditResult) -> str:
+    """The result in a coder's words: each edit with its CMS title, type, the code it hit, what to do."""
+    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
+        text = verdict_text(result)
+        return text[0].upper() + text[1:]
+    date = result.discharge_date.isoformat() if result.discharge_date else "?"
+    lines = [f"Claim {result.claim_id}, discharged {date}: {verdict_text(result)}."]
+    if not result.edits:
+        lines.append("The Medicare Code Editor raised no edit.")
+    return "\n".join(lines + hit_lines(result))
+
+
+NOT_RUN = ("not run: the MCE selects its tables by discharge date; give --discharge-date "
+           "(and --los or --admit-date for the length-of-stay edit)")
+
+
+def edits_section(result: EditResult | None) -> str:
+    """The MCE part of a one-claim `drg group --edits` / `drg explain` printout."""
+    if result is None:
+        return f"MCE edits: {NOT_RUN}"
+    head = f"MCE edits (Medicare Code Editor, discharge {result.discharge_date or '?'}): {verdict_text(result)}"
+    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
+        return f"MCE edits: {verdict_text(result)}"
+    if not result.edits:
+        return head.rstrip(".") + "; no edit raised."
+    return "\n".join([head] + hit_lines(result, "  "))
+
+
+def edits_json(result: EditResult | None) -> dict | None:
+    """The golden MCE form with `hits` (hit_records) added; None when the MCE was not run."""
+    if result is None:
+        return None
+    return {**result.to_dict(), "hits": hit_records(result)}
 
 
 def _dotted(code: str, where: str) -> str:
@@ -145,20 +203,9 @@ def _code(text: str) -> str:
     return text.strip().replace(".", "").upper()
 
 
-# extra input columns that carry the length of stay or the admission date (CSV / Parquet)
-LOS_COLUMNS = ("los", "length_of_stay", "lengthofstay", "los_days")
-ADMIT_DATE_COLUMNS = ("admit_date", "admission_date", "admitdate", "admit_dt")
 DATE_STATUSES = ("INVALID_DISCHARGE_DATE", "MISSING_VERSION")
 FLAT_COLUMNS = ("id", "status", "message", "mce_edit_type", "mce_edits", "mce_prepayment", "mce_pdx_edits",
                 "mce_sdx_edits", "mce_procedure_edits")
-
-
-def _extra(extra: dict, names: tuple[str, ...]) -> Any:
-    lowered = {str(k).strip().lower(): v for k, v in extra.items()}
-    for name in names:
-        if name in lowered and lowered[name] not in (None, ""):
-            return lowered[name]
-    return None
 
 
 def _golden_results(input_path: Path) -> Iterator[tuple[dict, EditResult | None]]:
@@ -184,7 +231,8 @@ def _table_results(input_path: Path, input_format: str | None) -> Iterator[tuple
     """(status fields, result) per claim of a CSV or Parquet file read by drg.io.
 
     Codes are normalised as drg.io does for every table format (blanks and dots removed, upper
-    case); `los` / `length_of_stay` and `admit_date` columns give the length of stay. A row the
+    case); `los` / `length_of_stay` and `admit_date` columns (drg.claim.STAY_COLUMNS, any
+    case and separators) give the length of stay. A row the
     reader could not turn into a claim gives its status and message and no MCE result.
     """
     from drg.io.readers import read_claims
@@ -198,9 +246,7 @@ def _table_results(input_path: Path, input_format: str | None) -> Iterator[tuple
                     fields["edit_type"] = EditType.INVALID_DISCHARGE_DATE.value
                 yield fields, None
                 continue
-            extra = dict(row.extra)
-            yield status, edit_claim(row.claim, length_of_stay=_extra(extra, LOS_COLUMNS),
-                                     admit_date=_extra(extra, ADMIT_DATE_COLUMNS))
+            yield status, edit_claim(row.claim)     # the claim carries its admission date and stay
 
 
 def _edit_file(input_path: Path, output_path: str | None, input_format: str | None,

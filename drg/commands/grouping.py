@@ -130,6 +130,29 @@ def _prepare(params: dict, takes_input: bool = True) -> Claim:
     return claim
 
 
+STAY_FLAGS = [
+    click.option("--los", "los", type=int, default=None,
+                 help="Length of stay in days (for the MCE's length-of-stay edit)."),
+    click.option("--admit-date", default=None,
+                 help="YYYY-MM-DD: the length of stay is the discharge date minus it, when --los is not given."),
+]
+
+
+def stay_options(function):
+    for option in reversed(STAY_FLAGS):
+        function = option(function)
+    return function
+
+
+def claim_edits(claim: Claim, discharge_date: str | None, los: int | None, admit_date: str | None):
+    """The MCE result of a one-claim command's claim (drg.mce), or None without a discharge date:
+    the MCE selects its tables by discharge date, not by MS-DRG version."""
+    if not discharge_date:
+        return None
+    from drg.mce import edit_claim
+    return edit_claim(claim, discharge_date=discharge_date, admit_date=admit_date, length_of_stay=los)
+
+
 def _fail(exc: Exception) -> None:
     raise click.ClickException(str(exc)) from exc
 
@@ -165,7 +188,8 @@ def render_result(result, tables) -> str:
 
 def group_file(input_path: str, output_path: str | None, *, input_format: str | None = None,
                output_format: str | None = None, workers: int = 1, chunk_size: int = 10_000,
-               quiet: bool = False, version: str | None = None, claims_table: str | None = None) -> None:
+               quiet: bool = False, version: str | None = None, claims_table: str | None = None,
+               edits: bool = False) -> None:
     """File mode: any claims file (JSONL, CSV, Parquet; wide or long) -> one result row per claim.
 
     Fatal errors (a malformed file, an unknown format) exit non-zero with file, line and column;
@@ -177,7 +201,7 @@ def group_file(input_path: str, output_path: str | None, *, input_format: str | 
         summary = run_batch(input_path, output_path or "-", input_format=input_format,
                             output_format=output_format, workers=workers, chunk_size=chunk_size,
                             version=version, claims_table=claims_table,
-                            progress=None if quiet else sys.stderr)
+                            progress=None if quiet else sys.stderr, edits=edits)
     except (MalformedFileError, ValueError, FileNotFoundError) as exc:
         _fail(exc)
     except OSError as exc:             # a full disk, a folder gone mid-run: the output is left untouched
@@ -217,11 +241,16 @@ def _group_on_dask(input_path: str, output_path: str | None, scheduler: str, ver
 @click.option("--claims-table", default=None,
               help="Long layout only: a CSV/Parquet file with one row per claim (claim_id, version, age, ...).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--edits", is_flag=True,
+              help="Run the Medicare Code Editor (MCE) too: each row gets its edits (JSON Lines: an `mce` "
+                   "object in the golden MCE form; CSV: mce_* columns; Parquet: an `mce` struct); the summary "
+                   "counts claims per edit type and per edit. The MCE selects its tables by discharge date.")
 @scheduler_option()
 @claim_options
+@stay_options
 @click.option("--json", "as_json", is_flag=True, help="Print the golden JSON output form.")
 def group_command(input_path, output_path, input_format, output_format, workers, chunk_size, claims_table,
-                  quiet, as_json, scheduler=None, **params):
+                  quiet, edits, as_json, los=None, admit_date=None, scheduler=None, **params):
     """Group one claim given by flags, or every claim of INPUT.
 
     \b
@@ -244,15 +273,21 @@ def group_command(input_path, output_path, input_format, output_format, workers,
     Long files (one row per code): claim_id, code_type (pdx/admit/sdx/proc), sequence,
       code, poa, plus claim-level columns on the rows or in --claims-table.
     Other columns are copied to the output as given.
+
+    
+    --edits adds the Medicare Code Editor: a file's discharge_date, and los / length_of_stay or
+      admit_date columns, feed it; one claim needs --discharge-date (and --los or --admit-date).
     """
     if input_path and scheduler:
+        if edits:
+            raise click.UsageError("--edits does not run on --scheduler yet; run without --scheduler")
         _group_on_dask(input_path, output_path, scheduler, params.get("version"), quiet)
         return
     if input_path:
         with hospital_status_for_x12(params.get("hospital_status")):
             group_file(input_path, output_path, input_format=input_format, output_format=output_format,
                        workers=workers, chunk_size=chunk_size, quiet=quiet, version=params.get("version"),
-                       claims_table=claims_table)
+                       claims_table=claims_table, edits=edits)
         return
     from drg.grouper import group_claim
     from drg.claim import resolve_version
@@ -263,21 +298,34 @@ def group_command(input_path, output_path, input_format, output_format, workers,
         result = group_claim(claim, tables)
     except ValueError as exc:
         _fail(exc)
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_result(result, tables))
+    if not edits:
+        click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_result(result, tables))
+        return
+    from drg.commands.edit import edits_section
+    mce = claim_edits(claim, params.get("discharge_date"), los, admit_date)
+    if as_json:
+        click.echo(json.dumps({**result.to_dict(), "mce": mce.to_dict() if mce else None}, indent=2))
+    else:
+        click.echo(render_result(result, tables) + "\n" + edits_section(mce))
 
 
 @click.command("explain", cls=MultiValueCommand)
 @claim_options
+@stay_options
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as structured data.")
-def explain_command(as_json, **params):
-    """Explain how one claim groups: the MDC and why, the formula that chose the DRG, and the role
-    of every secondary diagnosis and procedure.
+def explain_command(as_json, los=None, admit_date=None, **params):
+    """Explain how one claim groups: the MDC and why, the formula that chose the DRG, the role
+    of every secondary diagnosis and procedure, and the claim's Medicare Code Editor (MCE) edits.
+
+    The MCE selects its tables by discharge date: give --discharge-date for the edits (and
+    --los or --admit-date for the length-of-stay edit).
 
     \b
     Example:
-      drg explain --pdx J189 --sdx J9601 I10 S14136A:N --version 43.1
+      drg explain --pdx J189 --sdx J9601 I10 S14136A:N --version 43.1 --discharge-date 2026-05-04
     """
     from drg.claim import resolve_version
+    from drg.commands.edit import edits_json, edits_section
     from drg.grouper.explain import explain_claim
     from drg.tables import load
     try:
@@ -285,7 +333,11 @@ def explain_command(as_json, **params):
         explanation = explain_claim(claim, load(resolve_version(claim)))
     except ValueError as exc:
         _fail(exc)
-    click.echo(json.dumps(explanation.to_dict(), indent=2) if as_json else explanation.text())
+    mce = claim_edits(claim, params.get("discharge_date"), los, admit_date)
+    if as_json:
+        click.echo(json.dumps({**explanation.to_dict(), "mce": edits_json(mce)}, indent=2))
+    else:
+        click.echo(explanation.text() + "\n" + edits_section(mce))
 
 
 COMMANDS = [group_command, explain_command]

@@ -40,6 +40,9 @@ def render_verdict(v) -> str:
     if v.single_code_severity:
         lines.append(f"  Single     the CC/MCC level rests on one code: {v.single_code_severity}")
     lines.append(f"  Rules      {', '.join(v.rule_hits) if v.rule_hits else 'none'}")
+    if v.mce_edit_type:
+        edits = ", ".join(f"{e}" + (f" x{n}" if n > 1 else "") for e, n in v.mce_edits) or "no edit"
+        lines.append(f"  MCE        {v.mce_edit_type}: {edits}" + (f"  ({v.mce_note})" if v.mce_note else ""))
     lines.append(f"  Risk       {v.risk_score}")
     return "\n".join(lines)
 

@@ -39,6 +39,6 @@ def build_row(row_number: int, fields: Mapping[str, Any], *, version: "str | int
     `version` (the run's version) overrides the claim's own. `errors`: problems the reader found
     in the record's shape (status INVALID_RECORD, not grouped).
     """
-    checked = check_claim(fields, version=version, errors=errors)
+    checked = check_claim(fields, version=version, errors=errors, extra=extra)
     return ClaimRow(row_number, text(fields.get("id")), checked.claim, checked.status, checked.message,
                     dict(extra or {}))

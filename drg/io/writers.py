@@ -4,6 +4,12 @@ A result record is the golden output dict of one claim (id, version, the claim-l
 pdx, sdx, procedures) followed by `status`, `message` and the input's extra columns. A row
 that could not be grouped has null claim-level fields, pdx null and empty code lists.
 
+With `edits` (`drg group --edits`) each record also holds `mce`: the Medicare Code Editor's
+result in the golden MCE form (drg.mce, `EditResult.to_dict()`), or None for a row that is no
+claim. JSON Lines writes it as the nested object, CSV as the flat `mce_*` columns
+(drg.mce.FLAT_COLUMNS) after the code columns, Parquet as one struct column `mce` of the
+golden form. Without `edits`, a column named `mce` is an input column like any other.
+
 Output is deterministic: the same records give byte-identical files (gzip without a time
 stamp or file name, fixed Parquet schema and writer options).
 """
@@ -26,6 +32,7 @@ _INT_FIELDS = {"initial_drg", "initial_mdc", "initial_base_drg", "final_drg", "f
                "hac_categories"}
 RESULT_KEYS = ("id", "version") + CLAIM_FIELDS + ("pdx", "sdx", "procedures", "status", "message")
 OUTPUT_FORMATS = FORMAT_NAMES
+MCE_KEY = "mce"          # the MCE result of a record written with `edits`
 
 
 def output_format_for(path: "str | Path") -> str:
@@ -148,7 +155,21 @@ class JsonlWriter(_TextResultWriter):
 
 # ------------------------------------------------------------------ Parquet
 
-def parquet_schema(extra_columns: Iterable[str] = ()) -> Any:
+def mce_struct() -> Any:
+    """The Parquet type of the `mce` column: the golden MCE form as a struct."""
+    import pyarrow as pa
+
+    edits = pa.list_(pa.string())
+    diagnosis = pa.struct([("code", pa.string()), ("edits", edits), ("age_conflict_type", pa.string()),
+                           ("flags", pa.string())])
+    procedure = pa.struct([("code", pa.string()), ("edits", edits), ("flags", pa.string())])
+    return pa.struct([("id", pa.string()), ("version_used", pa.int32()), ("edit_type", pa.string()),
+                      ("edits", pa.list_(pa.struct([("edit", pa.string()), ("count", pa.int32())]))),
+                      ("pdx", diagnosis), ("admit_dx", diagnosis), ("sdx", pa.list_(diagnosis)),
+                      ("procedures", pa.list_(procedure))])
+
+
+def parquet_schema(extra_columns: Iterable[str] = (), edits: bool = False) -> Any:
     import pyarrow as pa
 
     hac = pa.struct([("hac_number", pa.int32()), ("hac_list", pa.string()), ("hac_usage", pa.string())])
@@ -161,12 +182,14 @@ def parquet_schema(extra_columns: Iterable[str] = ()) -> Any:
     fields += [(name, pa.int32() if name in _INT_FIELDS else pa.string()) for name in CLAIM_FIELDS]
     fields += [("pdx", diagnosis), ("sdx", pa.list_(diagnosis)), ("procedures", pa.list_(procedure)),
                ("status", pa.string()), ("message", pa.string())]
-    fields += [(name, pa.string()) for name in extra_columns]
+    if edits:
+        fields.append((MCE_KEY, mce_struct()))
+    fields += [(name, pa.string()) for name in extra_columns if not (edits and name == MCE_KEY)]
     return pa.schema(fields)
 
 
-def _extra_columns(record: dict) -> list[str]:
-    return [k for k in record if k not in RESULT_KEYS]
+def _extra_columns(record: dict, edits: bool = False) -> list[str]:
+    return [k for k in record if k not in RESULT_KEYS and not (edits and k == MCE_KEY)]
 
 
 def _as_text(value: Any) -> str | None:
@@ -177,16 +200,16 @@ def _as_text(value: Any) -> str | None:
     return value if isinstance(value, str) else json.dumps(value) if isinstance(value, (list, dict)) else str(value)
 
 
-def records_to_arrow(records: list[dict], schema: Any = None) -> Any:
-    """A pyarrow Table of result records (extra columns as text)."""
+def records_to_arrow(records: list[dict], schema: Any = None, edits: bool = False) -> Any:
+    """A pyarrow Table of result records (extra columns as text; `edits`: the `mce` struct)."""
     import pyarrow as pa
 
     if schema is None:
-        schema = parquet_schema(_extra_columns(records[0]) if records else ())
+        schema = parquet_schema(_extra_columns(records[0], edits) if records else (), edits)
     columns = {}
     for f in schema:
         values = [r.get(f.name) for r in records]
-        if f.name not in RESULT_KEYS:
+        if f.name not in RESULT_KEYS and not (f.name == MCE_KEY and pa.types.is_struct(f.type)):
             values = [_as_text(v) for v in values]
         columns[f.name] = pa.array(values, type=f.type)
     return pa.Table.from_pydict(columns, schema=schema)
@@ -195,10 +218,11 @@ def records_to_arrow(records: list[dict], schema: Any = None) -> Any:
 class ParquetResultWriter(ResultWriter):
     """Per-code lists of structs (parquet_schema), zstd, one row group per chunk."""
 
-    def __init__(self, target: OutputTarget) -> None:
+    def __init__(self, target: OutputTarget, edits: bool = False) -> None:
         super().__init__(target)
         self._writer: Any = None
         self._schema: Any = None
+        self._edits = edits
 
     def write(self, records: list[dict]) -> None:
         import pyarrow.parquet as pq
@@ -206,7 +230,7 @@ class ParquetResultWriter(ResultWriter):
         if not records:
             return
         if self._writer is None:
-            self._schema = parquet_schema(_extra_columns(records[0]))
+            self._schema = parquet_schema(_extra_columns(records[0], self._edits), self._edits)
             self._writer = pq.ParquetWriter(self.target.binary, self._schema, compression="zstd")
         self._writer.write_table(records_to_arrow(records, self._schema))
 
@@ -214,7 +238,8 @@ class ParquetResultWriter(ResultWriter):
         import pyarrow.parquet as pq
 
         if self._writer is None:          # no rows: still a valid, empty file
-            pq.write_table(records_to_arrow([], parquet_schema()), self.target.binary, compression="zstd")
+            pq.write_table(records_to_arrow([], parquet_schema(edits=self._edits)), self.target.binary,
+                           compression="zstd")
         else:
             self._writer.close()
 
@@ -237,7 +262,12 @@ def _hacs(hacs: list[dict]) -> str:
     return ";".join(f"{h['hac_number']}:{h['hac_list'] or ''}:{h['hac_usage']}" for h in hacs)
 
 
-def flatten(record: dict) -> list[Any]:
+def _mce_columns() -> tuple[str, ...]:
+    from drg.mce.result import FLAT_COLUMNS
+    return FLAT_COLUMNS
+
+
+def flatten(record: dict, edits: bool = False) -> list[Any]:
     """One CSV row: claim-level fields, then per-code attributes joined with "|" in claim order."""
     pdx = record.get("pdx")
     sdx = record.get("sdx") or []
@@ -255,29 +285,35 @@ def flatten(record: dict) -> list[Any]:
     row += ["|".join(p["code"] for p in procedures), "|".join(_flag(p["recognized"]) for p in procedures),
             "|".join(p["affects_drg"] for p in procedures), "|".join(_flag(p["is_or"]) for p in procedures),
             "|".join("+".join(p["hac_usage"]) for p in procedures)]
-    row += [_as_text(record[k]) for k in _extra_columns(record)]
+    if edits:
+        from drg.mce.result import flat_columns
+        row += [_flag(v) if isinstance(v, bool) else v for v in flat_columns(record.get(MCE_KEY)).values()]
+    row += [_as_text(record[k]) for k in _extra_columns(record, edits)]
     return ["" if v is None else v for v in row]
 
 
 class CsvWriter(_TextResultWriter):
     """One flat row per claim (flatten); the CSV delimiter is the name's (tab for .tsv)."""
 
-    def __init__(self, target: OutputTarget) -> None:
+    def __init__(self, target: OutputTarget, edits: bool = False) -> None:
         super().__init__(target, "")
         self._csv = csv.writer(self._out, lineterminator="\n", delimiter=target.kind.delimiter)
         self._header_done = False
+        self._edits = edits
+        self._header = CSV_HEADER + (_mce_columns() if edits else ())
 
     def write(self, records: list[dict]) -> None:
         if not records:
             return
         if not self._header_done:
-            self._csv.writerow(CSV_HEADER + tuple(_extra_columns(records[0])))
+            self._csv.writerow(self._header + tuple(_extra_columns(records[0], self._edits)))
             self._header_done = True
-        self._csv.writerows(flatten(r) for r in records)
+        edits = self._edits
+        self._csv.writerows(flatten(r, edits) for r in records)
 
     def _end(self) -> None:
         if not self._header_done:
-            self._csv.writerow(CSV_HEADER)
+            self._csv.writerow(self._header)
 
 
 _WRITERS: dict[FileFormat, type[ResultWriter]] = {
@@ -285,11 +321,13 @@ _WRITERS: dict[FileFormat, type[ResultWriter]] = {
 
 
 def open_writer(path: "str | Path", output_format: str | None = None, stream: BinaryIO | None = None,
-                inputs: Iterable["str | Path | None"] = ()) -> ResultWriter:
+                inputs: Iterable["str | Path | None"] = (), edits: bool = False) -> ResultWriter:
     """A result writer for `path` (created now, atomically: drg.io.atomic), or for a binary
     `stream` such as standard output (JSON Lines or CSV). `inputs`: files the output must not
-    replace."""
+    replace. `edits`: the records carry `mce` (see the module's docstring)."""
     target = OutputTarget(path, output_format, stream=stream, inputs=inputs)
+    if edits and target.kind.format is not FileFormat.JSONL:
+        return _WRITERS[target.kind.format](target, edits=True)      # type: ignore[call-arg]
     return _WRITERS[target.kind.format](target)
 
 

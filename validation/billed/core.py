@@ -2,6 +2,8 @@
 difference, explain it, find the DRG drivers, apply the audit rules and score the risk."""
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from typing import Any
 
@@ -66,12 +68,49 @@ def validate_claim(claim: Claim, billed_drg: Any = None, *, billed_version: Any 
                    drivers: bool = True) -> Validation:
     """Validate one claim against the DRG that was billed for it (never raises on bad input).
 
+    Beside the DRG finding, the claim's Medicare Code Editor result (`with_edits`): its edit
+    type and edits, and a claim with a prepayment edit flagged as such whatever its DRG.
+
     version: the MS-DRG version to group with (default: the claim's own version or discharge date).
     billed_version: the version the billed DRG was assigned under (default: the same version).
     base_rate: dollars per unit of relative weight (default: the version's national operating +
     capital standardized amounts; unknown -> dollar_impact is None and impact_note says why).
     drivers: regroup without each sdx and procedure (1 + #codes groupings per claim).
     """
+    verdict = _validate(claim, billed_drg, billed_version=billed_version, version=version, base_rate=base_rate,
+                        length_of_stay=length_of_stay, provider_id=provider_id, row_number=row_number,
+                        drivers=drivers)
+    return with_edits(verdict, claim)
+
+
+PREPAYMENT_NOTE = "prepayment MCE edit: the claim is returned before payment whatever its DRG"
+
+
+def with_edits(verdict: Validation, claim: Claim) -> Validation:
+    """The validation with the claim's MCE result (drg.mce.edit_claim); the finding is unchanged.
+
+    The editor reads the claim's discharge date and stay; the billed facts' length of stay
+    (`verdict.length_of_stay`) serves when the claim has none. A claim with a prepayment edit
+    gets `mce_prepayment` and `mce_note` naming its edits.
+    """
+    from drg.mce import edit_claim
+
+    los = claim.length_of_stay if claim.length_of_stay is not None else verdict.length_of_stay
+    try:
+        result = edit_claim(claim, length_of_stay=los)
+    except Exception as exc:  # the code editor must not stop a batch either
+        return dataclasses.replace(verdict, mce_note=f"the code editor failed on this claim ({type(exc).__name__})")
+    edits = tuple((e.edit.value, e.count) for e in result.edits)
+    note = f"{PREPAYMENT_NOTE} ({', '.join(e for e, _ in edits)})" if result.prepayment else ""
+    return dataclasses.replace(verdict, mce_edit_type=result.edit_type.value, mce_edits=edits,
+                               mce_prepayment=result.prepayment, mce_note=note)
+
+
+def _validate(claim: Claim, billed_drg: Any = None, *, billed_version: Any = None,
+              version: "str | int | Version | None" = None, base_rate: float | None = None,
+              length_of_stay: Any = None, provider_id: Any = "", row_number: int = 1,
+              drivers: bool = True) -> Validation:
+    """validate_claim without the MCE."""
     los = _length_of_stay(length_of_stay)
     common: dict[str, Any] = dict(row_number=row_number, claim_id=claim.id, length_of_stay=los,
                   provider_id="" if provider_id is None else str(provider_id),

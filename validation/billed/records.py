@@ -89,6 +89,11 @@ class Validation:
     length_of_stay: int | None = None
     provider_id: str = ""
     extra: dict = field(default_factory=dict)
+    # the claim's Medicare Code Editor result (drg.mce), beside the DRG finding
+    mce_edit_type: str = ""              # NONE, PREPAYMENT, POSTPAYMENT, BOTH, INVALID_DISCHARGE_DATE
+    mce_edits: tuple[tuple[str, int], ...] = ()     # (edit, count) in the MCE's counter order
+    mce_prepayment: bool = False         # a prepayment edit: the claim is returned whatever its DRG
+    mce_note: str = ""                   # the prepayment flag in plain words
 
     def to_dict(self, grouping_details: bool = False) -> dict[str, Any]:
         """A flat output row; lists stay lists (JSON/Parquet) - CSV writers serialise them."""
@@ -108,6 +113,10 @@ class Validation:
             "explanation": self.explanation,
             "reasons": [r.to_dict() for r in self.reasons],
             "drivers": [d.to_dict() for d in self.drivers],
+            "mce_edit_type": self.mce_edit_type or None,
+            "mce_edits": "|".join(f"{e}={n}" for e, n in self.mce_edits),
+            "mce_prepayment": ("Y" if self.mce_prepayment else "N") if self.mce_edit_type else "",  # text, as every column
+            "mce_note": self.mce_note,
         }
         for name in GroupingResult.CLAIM_FIELDS:
             out[name] = getattr(g, name) if g is not None else None

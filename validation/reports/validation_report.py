@@ -87,6 +87,9 @@ class TopClaim:
         return (-self.risk_score, -abs(self.dollar_impact or 0), self.row_number)
 
 
+PREPAYMENT_LISTED = 1_000      # claims with a prepayment MCE edit the report lists (memory stays bounded)
+
+
 def _sums() -> dict:
     return {}
 
@@ -120,6 +123,10 @@ class ValidationTally:
     single_code_claims: int = 0
     matrix: Counter = field(default_factory=Counter)    # (billed level, expected level) -> count
     top: list = field(default_factory=list)             # TopClaim, highest risk first, at most top_n
+    mce_edit_types: Counter = field(default_factory=Counter)    # MCE edit type -> claims
+    mce_edits: Counter = field(default_factory=Counter)         # MCE edit -> claims with it
+    mce_prepayment: int = 0                                     # claims with a prepayment MCE edit
+    prepayment_claims: list = field(default_factory=list)       # (id, edits), the first PREPAYMENT_LISTED
 
     def add(self, validations: Iterable[Validation]) -> "ValidationTally":
         """Fold rows into the tally (returns it, so `ValidationTally().add(rows)` reads well)."""
@@ -152,6 +159,10 @@ class ValidationTally:
         self.mcc_claims += other.mcc_claims
         self.single_code_claims += other.single_code_claims
         self._keep_top(other.top)
+        self.mce_edit_types.update(other.mce_edit_types)
+        self.mce_edits.update(other.mce_edits)
+        self.mce_prepayment += other.mce_prepayment
+        self.prepayment_claims = (self.prepayment_claims + other.prepayment_claims)[:PREPAYMENT_LISTED]
         return self
 
     def _count(self, v: Validation) -> None:
@@ -184,6 +195,13 @@ class ValidationTally:
         if v.billed_level and v.expected_level:
             self.matrix[(v.billed_level, v.expected_level)] += 1
         self.rule_hits.update(v.rule_hits)
+        if v.mce_edit_type:
+            self.mce_edit_types[v.mce_edit_type] += 1
+            self.mce_edits.update(e for e, _ in v.mce_edits)
+        if v.mce_prepayment:
+            self.mce_prepayment += 1
+            if len(self.prepayment_claims) < PREPAYMENT_LISTED:
+                self.prepayment_claims.append((v.claim_id, ", ".join(f"{e}={n}" for e, n in v.mce_edits)))
 
     def _keep_top(self, claims: Iterable[TopClaim]) -> None:
         # a stable sort of (kept, then later rows) keeps input order among equal ranks
@@ -269,7 +287,23 @@ def _tables(s: ValidationTally) -> dict[str, tuple[list[str], list[list]]]:
         "pairs": (["billed -> expected", "claims", "dollar impact"], pairs),
         "rules": (["rule", "hits", "what", "source"], rules),
         "top": (["claim", "billed", "expected", "finding", "dollars", "risk", "rules", "why"], top),
+        "mce": (["MCE edit type or edit", "claims"],
+                [[f"edit type {k}", n] for k, n in sorted(s.mce_edit_types.items(), key=lambda kv: (-kv[1], kv[0]))]
+                + [[k, n] for k, n in sorted(s.mce_edits.items(), key=lambda kv: (-kv[1], kv[0]))]),
+        "prepayment": (["claim", "MCE edits"], [list(c) for c in s.prepayment_claims]),
     }
+
+
+def _mce_sections(s: ValidationTally, table) -> list[tuple[str, str]]:
+    """The Medicare Code Editor part of the report: edits per kind, the claims with a prepayment edit."""
+    if not s.mce_edit_types:
+        return []
+    t = _tables(s)
+    listed = len(s.prepayment_claims)
+    more = f" (the first {listed:,})" if s.mce_prepayment > listed else ""
+    return [("Medicare Code Editor (MCE) edits, claims per edit type and per edit", table(*t["mce"])),
+            (f"Claims with a prepayment MCE edit: {s.mce_prepayment:,}{more} - returned before payment "
+             "whatever their DRG", table(*t["prepayment"]) if listed else "none")]
 
 
 def _short(text: str, limit: int = 220) -> str:
@@ -310,6 +344,7 @@ def render_validation_html(s: ValidationTally, title: str = "DRG validation summ
     rule_chart = svg_bar_chart(hit_rules, [s.rule_hits[r] for r in hit_rules], "Audit rule hits") if hit_rules else ""
     sections.append(("Audit rules", rule_chart + html_table(*t["rules"])))
     sections.append((f"Highest risk claims (top {len(s.top)} by risk_score)", html_table(*t["top"])))
+    sections += _mce_sections(s, html_table)
     return html_page(title, sections, subtitle)
 
 
@@ -328,5 +363,6 @@ def render_validation_markdown(s: ValidationTally, title: str = "DRG validation 
         sections.append(("Most frequent billed -> expected DRG pairs", markdown_table(*t["pairs"])))
     sections.append(("Audit rules", markdown_table(*t["rules"])))
     sections.append((f"Highest risk claims (top {len(s.top)})", markdown_table(*t["top"])))
+    sections += _mce_sections(s, markdown_table)
     return markdown_page(title, sections, subtitle)
 
