@@ -81,14 +81,14 @@ def edit_row(row: ClaimRow, seen: dict | None = None) -> tuple[dict | None, str]
         return None, ""
     if INVALID_SEX_MESSAGE in row.message:
         claim = dataclasses.replace(claim, sex="?")
-    key = (_memo_key(claim), claim.discharge_date, claim.length_of_stay) if seen is not None else None
-    if key is not None and key in seen:
+    key = (_memo_key(claim), claim.discharge_date, claim.length_of_stay)
+    if seen is not None and key in seen:
         return {**seen[key], "id": row.claim_id}, ""
     try:
         golden = edit_claim(claim).to_dict()
     except Exception as exc:          # noqa: BLE001 - one bad claim must not stop the batch
         return None, f"the code editor failed on this claim ({type(exc).__name__}); please report it"
-    if key is not None:
+    if seen is not None:
         seen[key] = golden
     golden["id"] = row.claim_id
     return golden, ""
