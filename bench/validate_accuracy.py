@@ -64,7 +64,8 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     print(f"{'case':15} {'rows':>7} {'finding':>9} {'element':>9}")
     for kind in total:
-        print(f"{kind:15} {total[kind]:7} {right_finding[kind] / total[kind]:9.2%} {right_element[kind] / total[kind]:9.2%}")
+        print(f"{kind:15} {total[kind]:7} {right_finding[kind] / total[kind]:9.2%} "
+              f"{right_element[kind] / total[kind]:9.2%}")
     n = sum(total.values())
     print(f"{'all':15} {n:7} {sum(right_finding.values()) / n:9.2%} {sum(right_element.values()) / n:9.2%}")
     print(f"{validations} validations in {elapsed:.1f} s")

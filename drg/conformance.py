@@ -101,7 +101,8 @@ def run(golden_dir: Path, limit: int | None = None, show: int = 3, out=sys.stdou
             if diffs:
                 claims_bad += 1
                 if len(examples) < show:
-                    examples.append((expected["id"], diffs[:12] if "error" not in actual else [("error", 0, "", actual["error"])]))
+                    examples.append((expected["id"],
+                                     diffs[:12] if "error" not in actual else [("error", 0, "", actual["error"])]))
         ok = claims_bad == 0
         all_ok &= ok
         per_set[set_name] = (fields_total, fields_bad)

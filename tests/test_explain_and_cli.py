@@ -27,7 +27,7 @@ def test_explain_names_the_driving_mcc_and_what_the_drg_would_be_without_it():
     assert "unrelated" in lines_about(e, "0DTJ4ZZ")[0]
     assert "did not affect" in lines_about(e, "5A1955Z")[0]
     data = e.to_dict()
-    assert data["result"]["final_drg"] == 981 and any(l["topic"] == "DRG" for l in data["lines"])
+    assert data["result"]["final_drg"] == 981 and any(line["topic"] == "DRG" for line in data["lines"])
 
 
 def test_explain_covers_exclusions_and_return_codes():

@@ -36,7 +36,8 @@ def sample_claims() -> list[Claim]:
 
 def test_wide_csv_aliases_dots_lower_case_and_dx1_as_principal(tmp_path):
     path = tmp_path / "c.csv"
-    path.write_text("ClaimID,MS-DRG Version,Age,Gender,Patient Status,DIAG_1,POA_1,DIAG_2,POA_2,Diag 3,PX1,px2,billed_drg\n"
+    path.write_text("ClaimID,MS-DRG Version,Age,Gender,Patient Status,DIAG_1,POA_1,DIAG_2,POA_2,"
+                    "Diag 3,PX1,px2,billed_drg\n"
                     "k1,43.1,70,m,1,i50.21,y,e11.65,n,N17.9,02703dz,,291\n")
     reader = open_claims(path)
     [row] = [r for chunk in reader for r in chunk]

@@ -29,7 +29,8 @@ def test_wide_frame_gives_the_golden_form_results(claims) -> None:
     wide = pd.DataFrame([dict(wide_record(c), billed_drg=b, provider_id=f"P{n % 3}")
                          for n, (c, b) in enumerate(zip(claims, billed))])
     got = validate(wide, drivers=False)
-    expected = validate([dict(c, billed_drg=b, provider_id=f"P{n % 3}") for n, (c, b) in enumerate(zip(claims, billed))],
+    expected = validate([dict(c, billed_drg=b, provider_id=f"P{n % 3}")
+                         for n, (c, b) in enumerate(zip(claims, billed))],
                         drivers=False)
     assert len(got) == len(claims) and got["id"].tolist() == [c["id"] for c in claims]
     assert not set(got["status"]) & {"MISSING_VERSION", "INVALID_RECORD"}

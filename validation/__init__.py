@@ -49,8 +49,10 @@ def validate(claim: "Claim | Mapping[str, Any]", billed_drg: Any = None, *, bill
     if isinstance(claim, Mapping):
         data = claim
         return validate_claim(Claim.from_dict(data), billed_drg if billed_drg is not None else data.get("billed_drg"),
-                              billed_version=billed_version if billed_version is not None else data.get("billed_version"),
-                              length_of_stay=length_of_stay if length_of_stay is not None else data.get("length_of_stay"),
+                              billed_version=(billed_version if billed_version is not None
+                                              else data.get("billed_version")),
+                              length_of_stay=(length_of_stay if length_of_stay is not None
+                                              else data.get("length_of_stay")),
                               provider_id=data.get("provider_id", ""), **options)
     raise TypeError(f"drg.validation.validate takes one claim, not a {type(claim).__name__}: "
                     "use drg.validate for a DataFrame or a list of dicts")

@@ -26,7 +26,8 @@ CLAIM_FLAGS = [
     click.option("--discharge-status", type=int, default=1, show_default=True,
                  help="UB-04 patient discharge status (1 home, 20 died, 2 transfer to acute care, ...)."),
     click.option("--hospital-status", type=click.Choice(["NON_EXEMPT", "EXEMPT", "UNKNOWN"], case_sensitive=False),
-                 default="NON_EXEMPT", show_default=True, help="The hospital's POA reporting status (HAC logic); with an "
+                 default="NON_EXEMPT", show_default=True,
+                 help="The hospital's POA reporting status (HAC logic); with an "
                  "X12 837I file, every claim's (the 837I does not carry it)."),
     click.option("--version", "version", default=None,
                  help="MS-DRG version (43.1, 431 or v43.1). Default: from --discharge-date, else the newest."),
@@ -167,18 +168,21 @@ def render_result(result, tables) -> str:
              f"  Type       {result.final_med_surg.lower()}    Severity {result.final_severity}",
              f"  Return     {result.final_return_code}"]
     if weight is not None and weight.relative_weight is not None:
-        lines.append(f"  Weight     {weight.relative_weight:.4f}  (FY{weight.fiscal_year}; GMLOS {weight.gmlos}, AMLOS {weight.amlos})")
+        lines.append(f"  Weight     {weight.relative_weight:.4f}  "
+                     f"(FY{weight.fiscal_year}; GMLOS {weight.gmlos}, AMLOS {weight.amlos})")
     else:
         lines.append("  Weight     not known for this DRG and fiscal year")
     if result.initial_drg != result.final_drg:
-        lines.append(f"  Initial    DRG {result.initial_drg} (before hospital-acquired-condition logic; HAC status {result.hac_status})")
+        lines.append(f"  Initial    DRG {result.initial_drg} "
+                     f"(before hospital-acquired-condition logic; HAC status {result.hac_status})")
     from drg.tables.titles import coder_spelling, title
     fy = tables.version.fiscal_year
     if result.pdx.code:
         lines.append(f"  pdx  {coder_spelling(result.pdx.code, 'dx'):9s} {title('dx', result.pdx.code, fy)}")
     for d in result.sdx:
         if d.affects_drg != "NONE" or d.final_severity_usage != "NEITHER":
-            lines.append(f"  sdx  {coder_spelling(d.code, 'dx'):9s} {d.final_severity_usage:26s} affects DRG: {d.affects_drg}"
+            lines.append(f"  sdx  {coder_spelling(d.code, 'dx'):9s} {d.final_severity_usage:26s} "
+                         f"affects DRG: {d.affects_drg}"
                          f"  {title('dx', d.code, fy)}")
     for p in result.procedures:
         lines.append(f"  proc {p.code:9s} {'O.R.' if p.is_or else 'non-O.R.':9s} affects DRG: {p.affects_drg}"

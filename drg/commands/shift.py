@@ -104,7 +104,8 @@ def shift(input_path: Path, from_version: str, to_version: str, output: Path, re
       drg shift claims.parquet --from 44.0 --to 43.1 -o back.parquet --report back.md
     """
     from drg.tables.versions import UnknownVersionError, parse_version
-    from drg.validation.reports.shift_report import render_shift_html as render_html, render_shift_markdown as render_markdown
+    from drg.validation.reports.shift_report import (render_shift_html as render_html,
+                                                     render_shift_markdown as render_markdown)
     from drg.validation.version_shift.summary import summarize_shift as summarize
 
     try:

@@ -22,11 +22,13 @@ def render_verdict(v) -> str:
               f"  Billed     DRG {v.billed_drg if v.billed_drg is not None else v.billed_drg_text or '-'}"
               + (f"  weight {v.billed_weight:.4f}" if v.billed_weight is not None else "")
               + (f"  (level {v.billed_level})" if v.billed_level else ""),
-              f"  Expected   DRG {v.expected_drg}" + (f"  weight {v.expected_weight:.4f}" if v.expected_weight is not None else "")
+              f"  Expected   DRG {v.expected_drg}"
+              + (f"  weight {v.expected_weight:.4f}" if v.expected_weight is not None else "")
               + (f"  (level {v.expected_level})" if v.expected_level else "")
               + (f"  return code {g.final_return_code}" if g is not None and g.final_return_code != "OK" else "")]
     if v.weight_delta is not None:
-        lines.append(f"  Impact     weight {v.weight_delta:+.4f} x base rate {'n/a' if v.base_rate is None else f'{v.base_rate:,.2f}'}"
+        lines.append(f"  Impact     weight {v.weight_delta:+.4f} x base rate "
+                     f"{'n/a' if v.base_rate is None else f'{v.base_rate:,.2f}'}"
                      f" = {money}")
     if v.impact_note:
         lines.append(f"  Note       {v.impact_note}")

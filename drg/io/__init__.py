@@ -12,4 +12,5 @@ from drg.io.writers import open_writer, output_format_for, read_results, records
 from drg.io.claim_writers import wide_record, write_claims
 
 __all__ = ["OK", "ClaimRow", "ClaimReader", "MalformedFileError", "detect_format", "open_claims",
-           "open_writer", "output_format_for", "read_claims", "read_results", "records_to_arrow", "wide_record", "write_claims"]
+           "open_writer", "output_format_for", "read_claims", "read_results", "records_to_arrow", "wide_record",
+           "write_claims"]

@@ -3,7 +3,8 @@
 Every command reads and writes through it, so `drg group`, `drg validate`, `drg shift` and the
 Dask adapter accept the same names: `.jsonl` / `.ndjson` / `.json` (JSON Lines), `.csv`,
 `.tsv` (tab-separated CSV), `.txt` (CSV), `.parquet` / `.pq`, X12 837I claims `.837` / `.x12` /
-`.edi` (read only: drg.io.x12), each text format also gzipped (`.gz` after it). A name that says nothing is a usage error raised before any work.
+`.edi` (read only: drg.io.x12), each text format also gzipped (`.gz` after it). A name that says
+nothing is a usage error raised before any work.
 """
 from __future__ import annotations
 

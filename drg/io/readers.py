@@ -253,7 +253,8 @@ class ClaimReader:
             _check_header_is_names(self.path, first[1]["headers"])
             yield from self._tabular(first[1]["headers"], items)
 
-    def _csv_error(self, exc: csv.Error, lines: "_LineTracker", delimiter: str, headers: list[str]) -> MalformedFileError:
+    def _csv_error(self, exc: csv.Error, lines: "_LineTracker", delimiter: str,
+                   headers: list[str]) -> MalformedFileError:
         """The place of a CSV error: a quote never closed is reported where it opened, a field over
         the size limit as too large, other quoting errors at the line and field where they break."""
         def column_of(index: int | None) -> str | None:
@@ -288,7 +289,8 @@ class ClaimReader:
         try:
             parquet = pq.ParquetFile(self.path)
         except (pa.ArrowException, OSError) as exc:
-            raise MalformedFileError(str(self.path), "file footer", None, f"not a readable Parquet file ({exc})") from None
+            raise MalformedFileError(str(self.path), "file footer", None,
+                                     f"not a readable Parquet file ({exc})") from None
         schema = parquet.schema_arrow
         self.total = parquet.metadata.num_rows
         headers = list(schema.names)

@@ -200,10 +200,11 @@ class _Envelope:
         """At the end of the file: every envelope must be closed."""
         missing = "SE" if self.st else "GE" if self.gs else "IEA" if self.isa else None
         if missing:
-            raise MalformedFileError(self.path, place(segments + 1, end_offset), None,
-                                     f"the file ends before the {missing} that closes the "
-                                     f"{ {'SE': 'transaction', 'GE': 'functional group', 'IEA': 'interchange'}[missing]}"
-                                     f": is it cut off?")
+            raise MalformedFileError(
+                self.path, place(segments + 1, end_offset), None,
+                f"the file ends before the {missing} that closes the "
+                f"{ {'SE': 'transaction', 'GE': 'functional group', 'IEA': 'interchange'}[missing]}"
+                f": is it cut off?")
 
 
 class X12Claims:

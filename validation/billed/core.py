@@ -122,7 +122,8 @@ def _validate(claim: Claim, billed_drg: Any = None, *, billed_version: Any = Non
     try:
         result = group_claim(claim, tables)
     except Exception as exc:  # a grouper bug must not stop a batch; the row says what happened
-        return Validation(status=statuses.GROUPER_ERROR, message=f"claim {claim.id!r}: grouping failed ({type(exc).__name__})",
+        return Validation(status=statuses.GROUPER_ERROR,
+                          message=f"claim {claim.id!r}: grouping failed ({type(exc).__name__})",
                           version=tables.version.label, **common)
     base: dict[str, Any] = dict(common, version=tables.version.label, grouping=result, expected_drg=result.final_drg)
 
@@ -155,7 +156,8 @@ def _validate(claim: Claim, billed_drg: Any = None, *, billed_version: Any = Non
     if billed_profile is None:
         elsewhere = [v for v in versions_with_drg(billed) if v != billed_tables.version.label]
         text = (f"DRG {billed} is not a DRG of version {billed_tables.version.label}; "
-                + (f"it exists in version(s) {', '.join(elsewhere)}" if elsewhere else "it is no MS-DRG of any available version"))
+                + (f"it exists in version(s) {', '.join(elsewhere)}" if elsewhere
+                   else "it is no MS-DRG of any available version"))
         return _finish(claim, result, tables, None, base, Finding.BILLED_DRG_INVALID,
                        [MismatchReason("billed_drg", str(billed), text)], drivers, base_rate, los, billed_tables)
 
@@ -190,13 +192,15 @@ def _finish(claim: Claim, result: GroupingResult, tables: TableSet, billed_profi
     single = single_severity_code(result, found_drivers, tables) if not ungroupable else ""
     if expected_profile is None and not ungroupable:
         expected_profile = drg_profile(tables, result.final_drg)
-    if finding not in (Finding.MATCH, Finding.UNGROUPABLE, Finding.BILLED_DRG_INVALID) and billed_profile and expected_profile:
+    if (finding not in (Finding.MATCH, Finding.UNGROUPABLE, Finding.BILLED_DRG_INVALID)
+            and billed_profile and expected_profile):
         reasons = reasons + explain_mismatch(claim, result, tables, billed_profile, expected_profile, found_drivers)
 
     billed = base.get("billed_drg")
     billed_weight = _weight(billed_tables, billed) if billed_profile is not None else None
     expected_weight = _weight(tables, result.final_drg) if not ungroupable else None
-    weight_delta = None if billed_weight is None or expected_weight is None else round(billed_weight - expected_weight, 4)
+    weight_delta = (None if billed_weight is None or expected_weight is None
+                    else round(billed_weight - expected_weight, 4))
     rate, notes = base_rate, []
     if rate is None:
         rate = tables.base_rate.total if tables.base_rate is not None else None
@@ -208,7 +212,8 @@ def _finish(claim: Claim, result: GroupingResult, tables: TableSet, billed_profi
     if not ungroupable and expected_weight is None:
         notes.append(f"no relative weight for DRG {result.final_drg} in FY{tables.version.fiscal_year}")
     if billed_tables.version.fiscal_year != tables.version.fiscal_year and weight_delta is not None:
-        notes.append(f"billed weight from FY{billed_tables.version.fiscal_year}, expected from FY{tables.version.fiscal_year}")
+        notes.append(f"billed weight from FY{billed_tables.version.fiscal_year}, "
+                     f"expected from FY{tables.version.fiscal_year}")
     dollars = round(weight_delta * rate, 2) if weight_delta is not None and rate is not None else None
 
     ctx = RuleContext(claim, result, tables, billed_profile, expected_profile if not ungroupable else None,

@@ -16,7 +16,8 @@ from drg.tables.formula import And, Atom, Node, Not, Or, parse
 
 PRE_MDC = 0
 ERROR_DRGS = frozenset({998, 999})
-STATUS_ATOMS = {"ALIVE": "discharged alive", "DIED": "died (status 20)", "AMA": "left against medical advice (status 07)",
+STATUS_ATOMS = {"ALIVE": "discharged alive", "DIED": "died (status 20)",
+                "AMA": "left against medical advice (status 07)",
                 "XFRNBA": "transferred to another acute care hospital (status 02, 05, 66, 82, 85, 94)"}
 OR_ATOMS = frozenset(OR_ATTRIBUTES)
 

@@ -51,7 +51,8 @@ def _procedures_with(tables: TableSet, claim: Claim, name: str) -> list[str]:
     return out
 
 
-def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile, expected: DrgProfile) -> list[MismatchReason]:
+def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile,
+                     expected: DrgProfile) -> list[MismatchReason]:
     """Same family, different severity level: which secondary diagnoses count, which do not and why."""
     reasons: list[MismatchReason] = []
     pdx = result.pdx.code or ""
@@ -70,15 +71,19 @@ def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile, e
                 continue   # named below in the CC-only message
             usage = d.final_severity_usage
             if usage in ("MCC_EXCLUDED", "CC_EXCLUDED"):
-                reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} is a {own} but the principal diagnosis {pdx} "
+                reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} is a {own} but the principal "
+                                                           f"diagnosis {pdx} "
                                                            f"excludes it (CC exclusion list)"))
             elif usage in ("MCC_EXCLUDED_BY_DRG_LOGIC", "CC_EXCLUDED_BY_DRG_LOGIC"):
-                reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} is a {own} but the DRG logic does not count it "
+                reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} is a {own} but the DRG logic "
+                                                           f"does not count it "
                                                            f"for this DRG (it is part of the DRG's own definition or "
                                                            f"excluded when the patient died)"))
             elif d.initial_severity_usage in ("MCC", "CC") and usage not in ("MCC", "CC"):
-                reasons.append(MismatchReason("hac", d.code or "", f"{d.code} is a hospital-acquired condition not present on "
-                                                           f"admission (POA {_poa(claim, d.code)}); the HAC logic removed "
+                reasons.append(MismatchReason("hac", d.code or "", f"{d.code} is a hospital-acquired condition "
+                                                           f"not present on "
+                                                           f"admission (POA {_poa(claim, d.code)}); "
+                                                           f"the HAC logic removed "
                                                            f"its {own} value"))
         if billed.level == LEVEL_MCC and not mccs:
             if ccs:
@@ -92,7 +97,8 @@ def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile, e
         counted = mccs if expected.level == LEVEL_MCC else (mccs + ccs)
         kind = "MCC" if expected.level == LEVEL_MCC else "CC/MCC"
         for d in counted:
-            reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} counts as {d.final_severity_usage} and supports the "
+            reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} counts as {d.final_severity_usage} "
+                                                       f"and supports the "
                                                        f"{kind} level of DRG {expected.drg}; billed DRG {billed.drg} "
                                                        f"is the {billed.level} level"))
     return reasons
@@ -110,7 +116,8 @@ def family_reasons(claim: Claim, result: GroupingResult, tables: TableSet,
     """Different family: MDC of the principal diagnosis, O.R. procedures, formula atoms not met."""
     reasons: list[MismatchReason] = []
     pdx = result.pdx.code or ""
-    pdx_mdc = result.final_path.principal_mdc if result.final_path else (tables.diagnoses[pdx].mdc if pdx in tables.diagnoses else -1)
+    pdx_mdc = (result.final_path.principal_mdc if result.final_path
+               else (tables.diagnoses[pdx].mdc if pdx in tables.diagnoses else -1))
     or_codes = [p.code for p in result.procedures if p.is_or]
     drg_or_codes = [p.code for p in result.procedures if p.is_or and p.affects_drg in ("FINAL", "BOTH")]
 
@@ -133,11 +140,13 @@ def family_reasons(claim: Claim, result: GroupingResult, tables: TableSet,
                                           f"MDC {billed.mdc} ({billed.mdc_title})"))
     elif billed.surgical and not expected.surgical:
         if or_codes:
-            reasons.append(MismatchReason("procedure", _codes(or_codes), f"billed DRG {billed.drg} is surgical; the O.R. "
+            reasons.append(MismatchReason("procedure", _codes(or_codes), f"billed DRG {billed.drg} is surgical; "
+                                                                 f"the O.R. "
                                                                  f"procedures coded ({_codes(or_codes)}) do not "
                                                                  f"qualify for it"))
         else:
-            reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} is surgical; the claim has no O.R. procedure"))
+            reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} is surgical; "
+                                                           f"the claim has no O.R. procedure"))
     elif expected.surgical and not billed.surgical:
         surgical = drg_or_codes or or_codes
         # the codes that make it surgical may be none of the O.R. ones (a procedure the DRG's own formula names)
@@ -173,12 +182,14 @@ def atom_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
             continue            # severity is handled with the per-code usage
         if prefix == "NONE" and name in STATUS_ATOMS:
             if not _status_true(name, status):
-                reasons.append(MismatchReason("discharge_status", str(status), f"billed DRG {billed.drg} is for patients who "
+                reasons.append(MismatchReason("discharge_status", str(status), f"billed DRG {billed.drg} is for "
+                                                                       f"patients who "
                                                                        f"{STATUS_ATOMS[name]}; the discharge status "
                                                                        f"is {status}"))
         elif prefix == "PDX":
             if not _dx_has(tables, pdx, name):
-                reasons.append(MismatchReason("pdx", pdx, f"billed DRG {billed.drg} needs a principal diagnosis of group "
+                reasons.append(MismatchReason("pdx", pdx, f"billed DRG {billed.drg} needs a principal "
+                                                  f"diagnosis of group "
                                                   f"{name}; {pdx} is not in it"))
         elif prefix in ("SDX", "ANY"):
             codes = ([pdx] if prefix == "ANY" else []) + [d.code for d in claim.sdx]
@@ -187,10 +198,12 @@ def atom_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
                                                  f"none is coded"))
         elif prefix == "NONE" and name in OR_ATOMS:
             if not any(p.is_or for p in result.procedures):
-                reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} needs an O.R. procedure; none is coded"))
+                reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} needs an O.R. procedure; "
+                                                               f"none is coded"))
         elif prefix == "NONE" and not name.isupper():
             if not _procedures_with(tables, claim, name):
-                reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} needs a procedure of group {name}; "
+                reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} needs a procedure "
+                                                       f"of group {name}; "
                                                        f"none is coded"))
     return reasons
 
@@ -223,7 +236,8 @@ def explain_mismatch(claim: Claim, result: GroupingResult, tables: TableSet, bil
         reasons = severity_reasons(claim, result, billed, expected)
         reasons.extend(r for r in atom_reasons(claim, result, tables, billed) if r.element != "pdx")
         if not reasons and billed.level == expected.level == LEVEL_NONE:
-            reasons.append(MismatchReason("severity", "", f"billed DRG {billed.drg} and DRG {expected.drg} are in the same "
+            reasons.append(MismatchReason("severity", "", f"billed DRG {billed.drg} and DRG {expected.drg} "
+                                                  f"are in the same "
                                                   f"family; the formula conditions differ"))
     else:
         reasons = family_reasons(claim, result, tables, billed, expected)
@@ -235,7 +249,8 @@ def explain_mismatch(claim: Claim, result: GroupingResult, tables: TableSet, bil
     if not [r for r in reasons if r.element != "severity"]:
         reasons.extend(path_reasons(claim, result, tables, billed))
     if not reasons:
-        reasons.append(MismatchReason("billed_drg", str(billed.drg), f"the codes group to DRG {expected.drg}, not {billed.drg}"))
+        reasons.append(MismatchReason("billed_drg", str(billed.drg),
+                                      f"the codes group to DRG {expected.drg}, not {billed.drg}"))
     return reasons
 
 
@@ -252,7 +267,8 @@ def path_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
             continue
         if prefix == "NONE":
             for code in _procedures_with(tables, claim, name):
-                reasons.append(MismatchReason("procedure", code, f"procedure {code} ({name}) leads to DRG {result.final_drg}; "
+                reasons.append(MismatchReason("procedure", code, f"procedure {code} ({name}) "
+                                                         f"leads to DRG {result.final_drg}; "
                                                          f"the billed DRG {billed.drg} does not take it into account"))
         else:
             codes = ([claim.pdx.code] if claim.pdx and prefix in ("PDX", "ANY") else []) + \
@@ -260,7 +276,8 @@ def path_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
             for code in codes:
                 if _dx_has(tables, code, name):
                     element = "pdx" if claim.pdx and code == claim.pdx.code else "sdx"
-                    reasons.append(MismatchReason(element, code, f"diagnosis {code} ({name}) leads to DRG {result.final_drg}; "
+                    reasons.append(MismatchReason(element, code, f"diagnosis {code} ({name}) "
+                                                         f"leads to DRG {result.final_drg}; "
                                                          f"the billed DRG {billed.drg} does not take it into account"))
                     break
     return reasons

@@ -115,7 +115,8 @@ class Validation:
             "drivers": [d.to_dict() for d in self.drivers],
             "mce_edit_type": self.mce_edit_type or None,
             "mce_edits": "|".join(f"{e}={n}" for e, n in self.mce_edits),
-            "mce_prepayment": ("Y" if self.mce_prepayment else "N") if self.mce_edit_type else "",  # text, as every column
+            # text, as every column
+            "mce_prepayment": ("Y" if self.mce_prepayment else "N") if self.mce_edit_type else "",
             "mce_note": self.mce_note,
         }
         for name in GroupingResult.CLAIM_FIELDS:

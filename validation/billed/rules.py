@@ -163,7 +163,9 @@ RULES: tuple[Rule, ...] = (
     Rule("SHORT_MCC_STAY", "MCC-level DRG with a length of stay under half its geometric mean LOS",
          "PEPPER coding-focused target areas (MCC capture) with short stays; CMS Table 5 GMLOS", 10, _short_mcc_stay),
     Rule("POST_ACUTE_TRANSFER", "Post-acute transfer DRG, transfer discharge status and LOS + 1 below the GMLOS "
-         "(the per-diem transfer payment applies)", "OIG A-09-13-02036 and OIG 2019 follow-up ('Medicare improperly paid acute-care hospitals $54.4 million ... post-acute-care transfer policy'); 42 CFR 412.4(c)", 10,
+         "(the per-diem transfer payment applies)",
+         "OIG A-09-13-02036 and OIG 2019 follow-up ('Medicare improperly paid acute-care hospitals $54.4 million "
+         "... post-acute-care transfer policy'); 42 CFR 412.4(c)", 10,
          _post_acute_transfer),
     Rule("HAC_CHANGED_DRG", "A hospital-acquired condition not present on admission changed the DRG",
          "CMS HAC-POA payment provision (Social Security Act 1886(d)(4)(D)); MS-DRG Definitions Manual, HAC appendix",

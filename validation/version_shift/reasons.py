@@ -218,7 +218,8 @@ class ShiftReasonFinder:
         """Weaker reasons, used only when nothing above explains a shift: a code on the claim
         whose grouping attributes changed although not towards the claim's two DRGs."""
         out = []
-        items: list[tuple[str, str, Mapping[str, Any], Mapping[str, Any], ShiftReasonKind]] = [("principal diagnosis", claim.pdx.code, self.a.diagnoses, self.b.diagnoses, ShiftReasonKind.PDX_FAMILY)] \
+        items: list[tuple[str, str, Mapping[str, Any], Mapping[str, Any], ShiftReasonKind]] = [
+            ("principal diagnosis", claim.pdx.code, self.a.diagnoses, self.b.diagnoses, ShiftReasonKind.PDX_FAMILY)] \
             if claim.pdx is not None and claim.pdx.code else []
         items += [("procedure", p, self.a.procedures, self.b.procedures, ShiftReasonKind.PR_DRG)
                   for p in dict.fromkeys(claim.procedures) if p]
