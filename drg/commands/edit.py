@@ -20,6 +20,7 @@ from typing import Any, Iterator
 import click
 
 from drg.claim import Claim, Diagnosis
+from drg.commands.grouping import MultiValueCommand
 from drg.io.x12 import hospital_status_for_x12
 from drg.mce import EditResult, EditType, advice_for, edit_claim, load_mce, parse_discharge_date
 
@@ -169,33 +170,14 @@ def edits_json(result: EditResult | None) -> dict | None:
 
 
 def _dotted(code: str, where: str) -> str:
-    """A diagnosis code with its dot after the third character (I5021 -> I50.21); procedures as they are."""
-    if where.startswith("procedure") or len(code) <= 3 or "." in code:
-        return code
-    return f"{code[:3]}.{code[3:]}"
+    """A code as a coder writes it (I5021 -> I50.21; procedures as they are): drg.tables.titles."""
+    from drg.tables.titles import coder_spelling
+
+    return coder_spelling(code, "pr" if where.startswith("procedure") else "dx")
 
 
 # ---------------------------------------------------------------- the command
 
-_MULTI = ("--sdx", "--proc")
-
-
-class _MultiValue(click.Command):
-    """`--sdx A B C` means `--sdx A --sdx B --sdx C` (and the same for --proc)."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        expanded: list[str] = []
-        current = None
-        for arg in args:
-            if arg in _MULTI:
-                current = arg
-                continue
-            if current is not None and not arg.startswith("-"):
-                expanded.extend([current, arg])
-                continue
-            current = None
-            expanded.append(arg)
-        return super().parse_args(ctx, expanded)
 
 
 def _code(text: str) -> str:
@@ -307,7 +289,7 @@ def _edit_file(input_path: Path, output_path: str | None, input_format: str | No
         click.echo(f"{sum(counts.values())} claims edited ({summary}) -> {output_path}", err=True)
 
 
-@click.command("edit", cls=_MultiValue)
+@click.command("edit", cls=MultiValueCommand)
 @click.argument("input_path", required=False, metavar="[INPUT]",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_path", default=None, help="Output file: .jsonl (golden form) or .csv "
