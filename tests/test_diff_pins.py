@@ -161,3 +161,16 @@ def test_retitled_drg_keeps_both_titles(tables):
     eight = next(c for c in diff_drg(a, b) if c.drg == 8)
     assert eight == DrgChange(8, "RETITLED", "Simultaneous Pancreas and Kidney Transplant",
                               "Simultaneous Pancreas, Islet Cell and Kidney Transplant")
+
+
+def test_the_prefix_of_an_atom_says_which_codes_it_lets_reach_a_drg(tables):
+    """DRG 280: `ALIVE & MCC & ANY:ami`; DRG 456: `MCC & fusion & (PDX:curvmalig | SDX:curvoth)`;
+    DRG 795: `ONLY:incident` (a claim-level fact, reached by no code)."""
+    _, b = tables
+    assert attribute_drgs(b, "SDX", frozenset({"ami"})) == attribute_drgs(b, "PDX", frozenset({"ami"})) == \
+        frozenset({280, 281, 282, 283, 284, 285})
+    assert attribute_drgs(b, "SDX", frozenset({"curvoth"})) == frozenset({456, 457, 458})
+    assert attribute_drgs(b, "PDX", frozenset({"curvoth"})) == frozenset()
+    assert 795 not in attribute_drgs(b, "PR", frozenset({"incident"})) | attribute_drgs(b, "SDX",
+                                                                                         frozenset({"incident"}))
+    assert attribute_drgs(b, "PR", frozenset({"ALIVE"})) >= {280, 281, 282}
