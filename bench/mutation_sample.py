@@ -81,7 +81,11 @@ def main() -> int:
     args = parser.parse_args()
     if not args.no_run:
         # generate the mutants and map tests to functions; a pattern that matches no mutant runs none
-        _mutmut("run", "--max-children", args.max_children, "no-such-mutant")
+        prepared = _mutmut("run", "--max-children", args.max_children, "no-such-mutant")
+        if "failed to collect stats" in prepared.stdout + prepared.stderr:
+            print(prepared.stdout[-3000:], prepared.stderr[-3000:], file=sys.stderr)
+            print("the tests fail before any mutant is run (see above)", file=sys.stderr)
+            return 1
     names = all_mutants()
     sample = sorted(random.Random(args.seed).sample(names, min(args.size, len(names))))
     if not args.no_run:
