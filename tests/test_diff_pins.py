@@ -174,3 +174,15 @@ def test_the_prefix_of_an_atom_says_which_codes_it_lets_reach_a_drg(tables):
     assert 795 not in attribute_drgs(b, "PR", frozenset({"incident"})) | attribute_drgs(b, "SDX",
                                                                                          frozenset({"incident"}))
     assert attribute_drgs(b, "PR", frozenset({"ALIVE"})) >= {280, 281, 282}
+
+
+def test_added_drgs_carry_their_title_and_quiet_attribute_changes_are_no_change(tables):
+    a, b = tables
+    added = next(c for c in diff_drg(a, b) if c.drg == 449)
+    assert added == DrgChange(449, ADDED, None, b.drg_titles[449]) and added.to_title
+    assert a.procedures["02C03Z6"] != b.procedures["02C03Z6"] and pr_change(a, b, "02C03Z6") is None
+
+
+def test_render_diff_goes_on_past_an_empty_section():
+    text = render_diff(TablesDiff("a", "b", [], [], [DrgChange(8, "RETITLED", "x", "y")]))
+    assert text.endswith("\n\nDRGs:\n  DRG 008 retitled: 'x' -> 'y'")
