@@ -8,9 +8,8 @@ a file that is not its format raises MalformedFileError with file, line and colu
 """
 from drg.io.records import OK, ClaimRow, MalformedFileError
 from drg.io.readers import ClaimReader, detect_format, open_claims, read_claims
-from drg.io.writers import open_writer, output_format_for, read_results, records_to_arrow
+from drg.io.writers import open_writer, read_results, records_to_arrow
 from drg.io.claim_writers import wide_record, write_claims
 
 __all__ = ["OK", "ClaimRow", "ClaimReader", "MalformedFileError", "detect_format", "open_claims",
-           "open_writer", "output_format_for", "read_claims", "read_results", "records_to_arrow", "wide_record",
-           "write_claims"]
+           "open_writer", "read_claims", "read_results", "records_to_arrow", "wide_record", "write_claims"]

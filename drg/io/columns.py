@@ -222,14 +222,3 @@ def is_long(headers: list[str]) -> bool:
     names = {_LONG_ALIASES.get(canonical(h)) for h in headers}
     return {"code_type", "code"} <= names
 
-
-HELP_TEXT = (
-    "Wide files (one row per claim): claim_id (or id, claim), version (43.1, 431) or discharge_date, age, "
-    "sex (M/F/U), discharge_status, hospital_status (NON_EXEMPT/EXEMPT/UNKNOWN), pdx + pdx_poa, admit_dx, "
-    "sdx1..sdx24 + sdx1_poa..sdx24_poa, proc1..proc25. Aliases: any case and separators (DIAG 1, diag_1), "
-    "dx1..dx25 / diag_1.. (dx1 is the principal when there is no pdx column), poa1.., "
-    "px1 / pr1 / procedure_1, principal_dx, gender, patient_status. Codes may carry dots or lower case "
-    "(i50.21). Long files (one row per code): claim_id, code_type (pdx/admit/sdx/proc), sequence, code, "
-    "poa, with the claim-level columns on the rows. Other columns are kept as given. "
-    "The run prints which column became which field."
-)

@@ -18,12 +18,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 from drg.claim import GOLDEN_KEYS, ShapeProblem, golden_shape
 from drg.io.columns import CODE_TYPES, ColumnMap, canonical, is_long, map_long, map_wide
-from drg.io.formats import FORMAT_NAMES, file_kind
+from drg.io.formats import file_kind
 from drg.io.normalize import blank, build_row, text, whole_number
 from drg.io.records import ClaimRow, MalformedFileError
 from drg.status import RowStatus
-
-FORMATS = FORMAT_NAMES
 
 
 def detect_format(path: "str | Path") -> str:
@@ -745,5 +743,5 @@ def open_claims(path: "str | Path", input_format: str | None = None, chunk_size:
 
 def read_claims(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
                 version: Any = None, claims_table: "str | Path | None" = None) -> Iterator[list[ClaimRow]]:
-    """Chunks of ClaimRows, one per input claim, in input order (the contract in HELPERS_COMMON.md)."""
+    """Chunks of ClaimRows, one per input claim, in input order."""
     return iter(ClaimReader(path, input_format, chunk_size, version, claims_table))

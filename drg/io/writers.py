@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from drg.io.atomic import AtomicFile
-from drg.io.formats import FORMAT_NAMES, FileFormat, UnknownFormatError, file_kind, open_for_writing, text_reader
+from drg.io.formats import FileFormat, UnknownFormatError, file_kind, open_for_writing, text_reader
 
 CLAIM_FIELDS = ("initial_drg", "initial_mdc", "initial_base_drg", "initial_return_code",
                 "initial_med_surg", "initial_severity", "final_drg", "final_mdc", "final_base_drg",
@@ -31,13 +31,7 @@ CLAIM_FIELDS = ("initial_drg", "initial_mdc", "initial_base_drg", "initial_retur
 _INT_FIELDS = {"initial_drg", "initial_mdc", "initial_base_drg", "final_drg", "final_mdc", "final_base_drg",
                "hac_categories"}
 RESULT_KEYS = ("id", "version") + CLAIM_FIELDS + ("pdx", "sdx", "procedures", "status", "message")
-OUTPUT_FORMATS = FORMAT_NAMES
 MCE_KEY = "mce"          # the MCE result of a record written with `edits`
-
-
-def output_format_for(path: "str | Path") -> str:
-    """The output format that `path`'s name says (drg.io.formats); UnknownFormatError otherwise."""
-    return file_kind(path).format.value
 
 
 class OutputTarget:
