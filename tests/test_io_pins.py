@@ -421,12 +421,13 @@ def test_an_explicit_format_keeps_the_names_delimiter_only_for_its_own_format():
     assert file_kind("a.csv", "tsv").delimiter == "\t"
     assert file_kind("a.tsv", "jsonl").delimiter == ","
     assert file_kind("a.jsonl", "csv").delimiter == ","
-    with pytest.raises(UnknownFormatError, match=r"^unknown format 'xml'; use one of jsonl, csv, parquet$"):
+    with pytest.raises(UnknownFormatError, match=r"^unknown format 'xml'; use one of jsonl, csv, parquet, x12$"):
         file_kind("a.csv", "xml")
     with pytest.raises(UnknownFormatError, match=r"Parquet is compressed inside the file; drop the \.gz$"):
         file_kind("a.parquet.gz")
     with pytest.raises(UnknownFormatError, match=r"^cannot tell the format of a\.foo from its name: use a name "
-                                                 r"ending in \.jsonl, \.ndjson, .*, \.pq \(optionally \+ \.gz\), "
+                                                 r"ending in \.jsonl, \.ndjson, .*, \.pq, \.837, \.x12, \.edi "
+                                                 r"\(optionally \+ \.gz\), "
                                                  r"or give the format$"):
         file_kind("a.foo")
     assert os.sep not in file_kind("x/y.csv.gz").delimiter
