@@ -276,9 +276,11 @@ def read_claims_frame(input_path: "str | Path", blocksize: str = "64MB") -> Any:
     dd = _dask_dataframe()
     path = Path(input_path)
     if path.is_dir() or "*" in path.name and ".parq" in path.name:
+        check_parquet_parts(path)
         return dd.read_parquet(str(input_path))
     kind = file_kind(path)
     if kind.format is FileFormat.PARQUET:
+        check_parquet_parts(path)
         return dd.read_parquet(str(input_path))
     if kind.format is FileFormat.CSV:
         compression = "gzip" if kind.gzip else None
@@ -286,6 +288,28 @@ def read_claims_frame(input_path: "str | Path", blocksize: str = "64MB") -> Any:
                            blocksize=None if compression else blocksize, compression=compression)
     raise ValueError(f"the Dask path reads Parquet (file or directory) and CSV; {input_path} is neither "
                      f"(convert it, or run without --scheduler)")
+
+
+def check_parquet_parts(path: Path) -> None:
+    """Read the footer of every Parquet part of `path` (a file, a folder, or a glob) before any
+    work, so a damaged or truncated part is named (MalformedFileError), not met by a worker as an
+    anonymous Arrow error half-way through the run."""
+    import pyarrow.parquet as pq
+
+    from drg.io.records import MalformedFileError
+
+    if path.is_dir():
+        parts = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(("_", ".")))
+    elif "*" in path.name:
+        parts = sorted(path.parent.glob(path.name))
+    else:
+        parts = [path]
+    for part in parts:
+        try:
+            pq.read_metadata(part)
+        except Exception as exc:       # noqa: BLE001 - any unreadable footer is the same plain error
+            raise MalformedFileError(str(part), "footer", None,
+                                     f"is not a readable Parquet file ({type(exc).__name__})") from None
 
 
 def _to_records(frame: pd.DataFrame) -> list[dict]:

@@ -179,3 +179,24 @@ def test_cli_group_with_scheduler(client, claims, tmp_path):
     assert written["id"].tolist() == claims["claim_id"].head(50).tolist()
     result = CliRunner().invoke(main, ["group", str(source), "--scheduler", "local:1"])
     assert result.exit_code != 0 and "-o" in result.output
+
+
+@pytest.mark.parametrize("command", ["group", "validate", "shift"])
+def test_a_corrupt_parquet_part_is_named_before_any_work(client, claims, tmp_path, command):
+    from click.testing import CliRunner
+
+    from drg.cli import main
+
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    claims.head(20).to_parquet(folder / "part.0.parquet", index=False)
+    damaged = folder / "part.1.parquet"
+    claims.iloc[20:40].to_parquet(damaged, index=False)
+    damaged.write_bytes(damaged.read_bytes()[:-40])           # the footer cut off
+    extra = ["--from", "43.1", "--to", "44.0"] if command == "shift" else []
+    result = CliRunner().invoke(main, [command, str(folder), *extra, "-o", str(tmp_path / "out"),
+                                       "--scheduler", client.scheduler.address])
+    assert result.exit_code == 1, result.output
+    assert "part.1.parquet" in result.output and "not a readable Parquet file" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "out").exists()

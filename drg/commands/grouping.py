@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from drg.io.records import MalformedFileError
 from drg.io.x12 import hospital_status_for_x12
 
 from drg.commands.scheduler import scheduler_option
@@ -223,7 +224,7 @@ def _group_on_dask(input_path: str, output_path: str | None, scheduler: str, ver
     try:
         from drg.dask import run_on_dask
         counts = run_on_dask(input_path, output_path, "group", scheduler, version=version)
-    except (ImportError, ValueError, FileNotFoundError, OSError) as exc:
+    except (ImportError, ValueError, FileNotFoundError, OSError, MalformedFileError) as exc:
         _fail(exc)
     if not quiet:
         click.echo("by status: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())), err=True)

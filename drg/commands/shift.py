@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 import click
 
+from drg.io.records import MalformedFileError
 from drg.commands.scheduler import scheduler_option
 from drg.io.atomic import AtomicFile, abandon_all, os_error_message
 from drg.io.frame_writer import FrameWriter
@@ -65,7 +66,7 @@ def _shift_on_dask(input_path: Path, output: Path, scheduler: str, a: Any, b: An
     try:
         from drg.dask import run_on_dask
         counts = run_on_dask(input_path, output, "shift", scheduler, from_version=a.id, to_version=b.id)
-    except (ImportError, ValueError, FileNotFoundError, OSError) as exc:
+    except (ImportError, ValueError, FileNotFoundError, OSError, MalformedFileError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("by status: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())), err=True)
     parts = sorted(output.glob("part.*.parquet"))

@@ -5,6 +5,7 @@ import time
 
 import click
 
+from drg.io.records import MalformedFileError
 from drg.commands.scheduler import scheduler_option
 
 from drg.commands.grouping import MultiValueCommand, _prepare, claim_options
@@ -155,7 +156,7 @@ def _validate_on_dask(input_path: str, output: str | None, report: str | None, s
         from drg.dask import run_on_dask
         counts = run_on_dask(input_path, output, "validate", scheduler, version=version, base_rate=base_rate,
                              drivers=drivers)
-    except (ImportError, ValueError, FileNotFoundError, OSError) as exc:
+    except (ImportError, ValueError, FileNotFoundError, OSError, MalformedFileError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"validated {sum(counts.values()):,} rows on Dask into {output}; by status: "
                + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())), err=True)
