@@ -146,3 +146,23 @@ def test_every_code_line_of_the_fixture_explanations_carries_its_title():
             if known and f"{coder_spelling(line.code, kind)} {known}: " not in text:
                 missing.append((claim.id, line.code))
     assert missing == []
+
+
+def test_validation_reasons_name_no_cms_attribute():
+    """The billed-DRG check speaks a coder's words too: every reason and explanation of the
+    validation cases (tests/fixtures/validation_cases.jsonl, real fixture claims with billed DRGs of
+    every kind) names lists by the DRGs that use them, never by their CMS attribute names."""
+    from drg.validation import validate_claim
+
+    names = attribute_names()
+    found: dict[str, str] = {}
+    count = 0
+    for case in read_jsonl(FIXTURES / "validation_cases.jsonl"):
+        validation = validate_claim(Claim.from_dict(case["claim"]), case.get("billed_drg"), drivers=False)
+        count += 1
+        for text in [validation.explanation] + [reason.message for reason in validation.reasons]:
+            for token in WORD.findall(text):
+                if token.lower() in names:
+                    found.setdefault(token.lower(), f"{case['claim']['id']}: {text[:200]}")
+    assert count > 150
+    assert found == {}, f"{len(found)} attribute names reach the reasons, e.g. {list(found.items())[:3]}"

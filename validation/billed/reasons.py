@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from drg.claim import Claim
 from drg.grouper import GroupingResult, group_claim
+from drg.grouper.explain import describe_token
 from drg.tables import TableSet
 from drg.validation.billed.profile import (LEVEL_MCC, LEVEL_NONE, LEVEL_RANK, OR_ATOMS, PRE_MDC, STATUS_ATOMS,
                                     UNRELATED_OR_DRGS, DrgProfile)
@@ -188,22 +189,22 @@ def atom_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
                                                                        f"is {status}"))
         elif prefix == "PDX":
             if not _dx_has(tables, pdx, name):
-                reasons.append(MismatchReason("pdx", pdx, f"billed DRG {billed.drg} needs a principal "
-                                                  f"diagnosis of group "
-                                                  f"{name}; {pdx} is not in it"))
+                reasons.append(MismatchReason("pdx", pdx, f"billed DRG {billed.drg} requires that "
+                                                  f"{describe_token(prefix, name, tables)}; "
+                                                  f"{pdx} is not on that list"))
         elif prefix in ("SDX", "ANY"):
             codes = ([pdx] if prefix == "ANY" else []) + [d.code for d in claim.sdx]
             if not any(_dx_has(tables, c, name) for c in codes):
-                reasons.append(MismatchReason("sdx", "", f"billed DRG {billed.drg} needs a diagnosis of group {name}; "
-                                                 f"none is coded"))
+                reasons.append(MismatchReason("sdx", "", f"billed DRG {billed.drg} requires that "
+                                                 f"{describe_token(prefix, name, tables)}; none is coded"))
         elif prefix == "NONE" and name in OR_ATOMS:
             if not any(p.is_or for p in result.procedures):
                 reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} needs an O.R. procedure; "
                                                                f"none is coded"))
         elif prefix == "NONE" and not name.isupper():
             if not _procedures_with(tables, claim, name):
-                reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} needs a procedure "
-                                                       f"of group {name}; "
+                reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} needs "
+                                                       f"{describe_token(prefix, name, tables)}; "
                                                        f"none is coded"))
     return reasons
 
@@ -267,7 +268,8 @@ def path_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
             continue
         if prefix == "NONE":
             for code in _procedures_with(tables, claim, name):
-                reasons.append(MismatchReason("procedure", code, f"procedure {code} ({name}) "
+                reasons.append(MismatchReason("procedure", code, f"procedure {code} "
+                                                         f"({describe_token(prefix, name, tables)}) "
                                                          f"leads to DRG {result.final_drg}; "
                                                          f"the billed DRG {billed.drg} does not take it into account"))
         else:
@@ -276,7 +278,8 @@ def path_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
             for code in codes:
                 if _dx_has(tables, code, name):
                     element = "pdx" if claim.pdx and code == claim.pdx.code else "sdx"
-                    reasons.append(MismatchReason(element, code, f"diagnosis {code} ({name}) "
+                    reasons.append(MismatchReason(element, code, f"diagnosis {code} "
+                                                         f"({describe_token(prefix, name, tables)}) "
                                                          f"leads to DRG {result.final_drg}; "
                                                          f"the billed DRG {billed.drg} does not take it into account"))
                     break
