@@ -281,3 +281,18 @@ def test_a_killed_validate_leaves_no_file_under_the_final_name(tmp_path, big_inp
     _, stderr = process.communicate(timeout=30)
     assert process.returncode != 0 and "Traceback" not in stderr
     assert not out.exists() and leftovers(out.parent) == []
+
+
+def test_group_takes_tsv_as_an_explicit_format_both_ways(tmp_path):
+    tab_separated = tmp_path / "claims.dat"
+    tab_separated.write_text(EXAMPLE_WIDE.read_text().replace(",", "\t"))
+    out = tmp_path / "results.out"
+    runner = CliRunner()
+    result = runner.invoke(main, ["group", str(tab_separated), "--input-format", "tsv", "-o", str(out),
+                                  "--output-format", "tsv", "--quiet"])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text().splitlines()
+    assert len(lines) == len(EXAMPLE_WIDE.read_text().splitlines())          # header + one row per claim
+    assert lines[0].split("\t")[:3] == ["id", "version", "status"]
+    refused = runner.invoke(main, ["group", str(EXAMPLE_WIDE), "-o", str(out), "--output-format", "x12"])
+    assert refused.exit_code == 2                                            # X12 is read only

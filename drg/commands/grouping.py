@@ -8,6 +8,7 @@ import sys
 import click
 
 from drg.io.records import MalformedFileError
+from drg.io.formats import INPUT_FORMAT_NAMES, OUTPUT_FORMAT_NAMES
 from drg.io.x12 import hospital_status_for_x12
 
 from drg.commands.scheduler import scheduler_option
@@ -235,9 +236,9 @@ def _group_on_dask(input_path: str, output_path: str | None, scheduler: str, ver
 @click.option("-o", "--output", "output_path", default=None,
               help="Output file for INPUT: .jsonl, .parquet or .csv (.gz accepted); default: JSON Lines on "
                    "standard output.")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "parquet", "x12"]), default=None,
+@click.option("--input-format", type=click.Choice(INPUT_FORMAT_NAMES), default=None,
               help="Format of INPUT (default: from its extension; .837/.x12/.edi are X12 837I).")
-@click.option("--output-format", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMAT_NAMES), default=None,
               help="Format of the output (default: from its extension).")
 @click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Processes grouping in parallel; results keep the input order.")

@@ -43,6 +43,9 @@ SUFFIXES: dict[str, tuple[FileFormat, str]] = {
 }
 READ_ONLY = frozenset({FileFormat.X12})
 FORMAT_NAMES = tuple(f.value for f in FileFormat)
+# what --input-format / --output-format accept: every format ("tsv" = CSV with tabs); X12 in only
+INPUT_FORMAT_NAMES = FORMAT_NAMES + ("tsv",)
+OUTPUT_FORMAT_NAMES = tuple(f.value for f in FileFormat if f not in READ_ONLY) + ("tsv",)
 GZIP_SUFFIX = ".gz"
 
 
