@@ -30,7 +30,7 @@ SOURCE_FOLDERS = {"tables": "drg.tables", "grouper": "drg.grouper", "mce": "drg.
 # Bottom to top. A module belongs to the layer of the longest prefix that names it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tables", ("drg.tables",)),
-    ("claim model", ("drg.claim", "drg.status")),
+    ("claim model", ("drg.claim", "drg.claim_columns", "drg.status")),
     ("grouper and code editor", ("drg.grouper", "drg.mce")),     # siblings of one rank
     ("validation", ("drg.validation",)),
     ("face", ("drg", "drg.io", "drg.commands", "drg.batch", "drg.dask", "drg.spark", "drg.api", "drg.cli",
