@@ -40,3 +40,48 @@ class ClaimRow:
     status: str = OK           # a RowStatus: "OK" or an error status such as "INVALID_AGE", "UNKNOWN_VERSION"
     message: str = ""          # plain words naming the field; "" when OK
     extra: Mapping[str, Any] = field(default_factory=dict)   # other input columns, kept as given
+
+
+@dataclass
+class ColumnChunk:
+    """A chunk of input rows for the column-wise engine: the rows that are claims as columns,
+    the rest as ClaimRows, and where each sits in the chunk (input order is kept by position).
+
+    `grouped[k]` is the 0-based position in the chunk of claim k of `columns`, with its row
+    status `status[k]`, message `message[k]` and input's extra columns `extra[k]` (None when the
+    input has no extra columns); `others` are the rows that are no claim (`claim` None), in
+    input order, at the positions not in `grouped`. `first_row` is the 1-based row number of
+    the chunk's first row.
+    """
+
+    first_row: int
+    size: int
+    columns: Any                 # drg.claim_columns.ClaimColumns
+    grouped: Any                 # numpy int64 positions
+    status: Any                  # numpy object array of str
+    message: Any                 # numpy object array of str
+    extra: list | None
+    others: list[ClaimRow]
+
+    @classmethod
+    def from_rows(cls, rows: list[ClaimRow], version_of: Any) -> "ColumnChunk":
+        """The chunk of rows read one by one; `version_of(claim)` gives the version id a claim is
+        grouped with."""
+        import numpy as np
+
+        from drg.claim_columns import ClaimColumns
+
+        claims = [(k, r) for k, r in enumerate(rows) if r.claim is not None]
+        columns = ClaimColumns.from_claims([r.claim for _, r in claims], [version_of(r.claim) for _, r in claims])
+        extra = [dict(r.extra) for _, r in claims] if any(r.extra for _, r in claims) else None
+
+        def objects(values: list) -> Any:
+            out = np.empty(len(values), dtype=object)
+            out[:] = values
+            return out
+
+        return cls(first_row=rows[0].row_number if rows else 1, size=len(rows), columns=columns,
+                   grouped=np.asarray([k for k, _ in claims], dtype=np.int64),
+                   status=objects([str(r.status) for _, r in claims]),
+                   message=objects([r.message for _, r in claims]), extra=extra,
+                   others=[r for r in rows if r.claim is None])
