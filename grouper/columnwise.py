@@ -4,7 +4,32 @@
 GroupedColumns (drg.grouper.column_results) in the same order. Each result equals what the
 per-claim engine (drg.grouper.engine.group_claim) gives for the claim.
 
-(In progress: today every claim is grouped by the per-claim engine and counted in `per_claim`.)
+How the two engines correspond, step by step (section numbers of the specification):
+
+- 5.1-5.6 code records: the per-claim engine builds one record per code; here every code of
+  the chunk gets a fact row per version (grouper/column_tables.py) and the claim's codes are
+  flat arrays of row numbers (`_Codes`).
+- 5.5 CC exclusions and death exclusions, 5.8 processing order: arrays over all secondary
+  diagnoses of the chunk (`_exclusions`, `_processing_order`).
+- 6 the mask: one sorted array of (token, claim) keys for the chunk (`_Mask`); an atom is the
+  membership column of one token.
+- 7-10 formulas and the pass: each MDC's formulas are tried in order on all undecided claims
+  of that MDC together, first true wins (`_ListEvaluation`); the short circuit of `&` and `|`
+  is kept by evaluating each operand only where the ones before leave it undecided, so the
+  atoms a claim "accumulates" are exactly the per-claim engine's. Severity per suppression
+  set (section 8) is one array per set. Pre-MDC, reroutes and the principal diagnosis's MDC
+  follow `passes.grouping_pass` (`_grouping_pass`).
+- 12 marking and 13 severity usage: the usage is array arithmetic; the marking rules of
+  12.1/12.2 run per claim on the claim's deciding atoms (`_mark_claim`), as in marking.py.
+- 14 HACs: a secondary diagnosis on a HAC list that is present on admission (Y, W), or any at
+  an exempt hospital, is reported here; HAC criteria are not evaluated column-wise.
+
+What the column-wise engine does not express, the per-claim engine does, for that claim
+only (`GroupedColumns.per_claim` counts them): procedure clusters, duplicate procedure codes,
+a HAC-list code not present on admission at a non-exempt hospital, a counting special
+operand (multiple trauma, bilateral joints, four vessels or stents, spinal fusion counters)
+that can be true where it is evaluated, DRG 794, missing codes, and any claim the formulas
+do not decide.
 """
 from __future__ import annotations
 
@@ -13,11 +38,751 @@ from typing import Callable
 import numpy as np
 
 from drg.claim_columns import ClaimColumns
-from drg.grouper.column_results import GroupedColumns, concatenate, reorder
+from drg.grouper.column_results import GroupedColumns, concatenate, reorder, take
+from drg.grouper.column_tables import (COUNTING_SPECIALS, NO_SEVERITY, SEVERITY_RANK, VectorFormula,
+                                       VersionFacts, version_facts)
+from drg.grouper.compiled import SEVERITY_NAMES
 from drg.grouper.engine import group_claim
+from drg.grouper.evaluate import RETURN_CODE_OPERANDS
+from drg.grouper.vocabulary import (AffectsDrg, HacStatus, HacUsage, MedSurg, PoaError, ReturnCode, Severity,
+                                    SeverityUsage)
 from drg.tables import TableSet
+from drg.tables.cms import DIED, KNOWN_DISCHARGE_STATUSES, LEFT_AMA, TRANSFER_TO_ACUTE
+from drg.tables.formula import And, Atom, Not
+from drg.tables.loader import exclusion_groups
+
+_SEVERITY_WORDS = np.array([Severity.NON_CC.value, Severity.CC.value, Severity.MCC.value, Severity.NONE.value],
+                           dtype=object)   # index by rank; NO_SEVERITY (-1) reads the last: NONE
+_RETURN_CODES = [ReturnCode.OK] + [code for _, _, code in RETURN_CODE_OPERANDS.values()]
+_RETURN_CODE_INDEX = {code: i for i, code in enumerate(_RETURN_CODES)}
+_MED_SURG = {"SURGICAL": MedSurg.SURGICAL.value, "MEDICAL": MedSurg.MEDICAL.value}
+_SPECIAL_MARK_NAMES = frozenset({"stent1", "stent2", "stent3", "stent4", "vessel1", "vessel2", "vessel3", "vessel4"})
+_POA_YES = frozenset({"Y", "W"})
+_SEVERITY_OF_RANK = ("NON_CC", "CC", "MCC")
 
 
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+# ---------------------------------------------------------------------------- claims of one version
+class _Codes:
+    """The codes of the claims of one version as fact rows (sections 5.1-5.6)."""
+
+    def __init__(self, columns: ClaimColumns, chosen: np.ndarray, facts: VersionFacts) -> None:
+        self.m = m = len(chosen)
+        self.chosen = chosen
+        self.sex = columns.sex[chosen]
+        raw_status = columns.discharge_status[chosen]
+        known = np.isin(raw_status, np.fromiter(KNOWN_DISCHARGE_STATUSES, dtype=np.int64))
+        self.status = np.where(known, raw_status, -1)                   # -1: the grouper's NONE
+        self.hospital = columns.hospital_status[chosen]
+        self.pdx_code = columns.pdx_code[chosen]
+        self.pdx_poa = columns.pdx_poa[chosen]
+        self.bad = np.zeros(m, dtype=bool)                               # to the per-claim engine
+        self.bad |= np.fromiter((not isinstance(c, str) or c == "" for c in self.pdx_code), dtype=bool, count=m)
+
+        def flat(start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            begin, end = start[chosen], start[chosen + 1]
+            counts = end - begin
+            offsets = np.zeros(m + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            positions = np.arange(int(offsets[-1]), dtype=np.int64) - np.repeat(offsets[:-1] - begin, counts)
+            owner = np.repeat(np.arange(m, dtype=np.int64), counts)
+            return offsets, positions, owner
+
+        self.sdx_start, sdx_positions, self.sdx_claim = flat(columns.sdx_start)
+        self.sdx_code = columns.sdx_code[sdx_positions]
+        self.sdx_poa = columns.sdx_poa[sdx_positions]
+        self.pr_start, pr_positions, self.pr_claim = flat(columns.procedure_start)
+        self.pr_code = columns.procedure_code[pr_positions]
+
+        for codes, owner in ((self.sdx_code, self.sdx_claim), (self.pr_code, self.pr_claim)):
+            missing = np.fromiter((not isinstance(c, str) for c in codes), dtype=bool, count=len(codes))
+            if missing.any():
+                self.bad[owner[missing]] = True
+        dx_row, pr_row = facts.diagnosis_row, facts.procedure_row
+        self.pdx_row = np.fromiter((dx_row(c) if isinstance(c, str) and c else -1 for c in self.pdx_code),
+                                   dtype=np.int64, count=m)
+        self.sdx_row = np.fromiter((dx_row(c) if isinstance(c, str) else -1 for c in self.sdx_code),
+                                   dtype=np.int64, count=len(self.sdx_code))
+        self.pr_row = np.fromiter((pr_row(c) if isinstance(c, str) else -1 for c in self.pr_code),
+                                  dtype=np.int64, count=len(self.pr_code))
+
+
+def _dx(facts: VersionFacts, name: str, rows: np.ndarray, missing: object = 0) -> np.ndarray:
+    """A diagnosis fact of fact rows (row -1: `missing`)."""
+    values = facts.dx.array(name)
+    if len(values) == 0:
+        return np.full(len(rows), missing)
+    out = values[np.maximum(rows, 0)]
+    if (rows < 0).any():
+        out = out.copy()
+        for k in np.nonzero(rows < 0)[0].tolist():
+            out[k] = missing
+    return out
+
+
+def _pr(facts: VersionFacts, name: str, rows: np.ndarray) -> np.ndarray:
+    values = facts.pr.array(name)
+    return values[np.maximum(rows, 0)] if len(values) else np.zeros(len(rows), dtype=values.dtype)
+
+
+# ---------------------------------------------------------------------------- the mask (section 6)
+class _Mask:
+    """Every claim's mask entries as sorted keys token * m + claim; columns built on demand."""
+
+    def __init__(self, keys: np.ndarray, m: int, facts: VersionFacts) -> None:
+        self.keys = np.unique(keys)
+        self.m = m
+        self.facts = facts
+        self._columns: dict[int, np.ndarray] = {}
+        self._names: dict[str, np.ndarray] = {}
+        present = np.unique(self.keys // m) if m else np.zeros(0, dtype=np.int64)
+        entries = facts.tokens.entries
+        self.names_present = frozenset(entries[t][1] for t in present.tolist())
+
+    def column(self, token: int | None) -> np.ndarray:
+        if token is None:
+            return np.zeros(self.m, dtype=bool)
+        found = self._columns.get(token)
+        if found is None:
+            m = self.m
+            lo, hi = np.searchsorted(self.keys, [token * m, (token + 1) * m])
+            found = np.zeros(m, dtype=bool)
+            found[self.keys[lo:hi] - token * m] = True
+            self._columns[token] = found
+        return found
+
+    def has_name(self, name: str) -> np.ndarray:
+        """Claims with an entry `name` under any prefix (the trigger test of compiled.py)."""
+        found = self._names.get(name)
+        if found is None:
+            ids = self.facts.tokens.ids
+            found = np.zeros(self.m, dtype=bool)
+            for prefix in ("PDX", "SDX", "ANY", "NONE", "ONLY"):
+                token = ids.get((prefix, name))
+                if token is not None:
+                    found |= self.column(token)
+            self._names[name] = found
+        return found
+
+
+# ---------------------------------------------------------------------------- evaluating formulas
+class _Evaluation:
+    """One formula over the claims `sub` (sections 7.3-7.5): values, accumulated atoms, return codes."""
+
+    def __init__(self, engine: "_VersionRun", sub: np.ndarray, severity: np.ndarray) -> None:
+        self.engine = engine
+        self.sub = sub
+        self.severity = severity
+        self.hits: list[tuple[int, np.ndarray]] = []
+        self.return_code = np.zeros(len(sub), dtype=np.int64)
+
+    def value(self, node: object, active: np.ndarray) -> np.ndarray:
+        if isinstance(node, Atom):
+            return self.atom(node, active)
+        if isinstance(node, Not):
+            return ~self.value(node.operand, active)
+        is_and = isinstance(node, And)
+        result = np.full(len(self.sub), is_and)
+        for operand in node.operands:                      # type: ignore[attr-defined]
+            still = active & result if is_and else active & ~result
+            if not still.any():
+                break
+            found = self.value(operand, still)
+            if is_and:
+                result &= found | ~still
+            else:
+                result |= found & still
+        return result & active if not is_and else result
+
+    def atom(self, atom: Atom, active: np.ndarray) -> np.ndarray:
+        engine = self.engine
+        sub = self.sub
+        token = engine.facts.tokens.id
+        if atom.special is None:
+            found = engine.mask.column(engine.facts.tokens.ids.get((atom.prefix, atom.name)))[sub]
+            if atom.prefix == "NONE" and atom.name in SEVERITY_NAMES:
+                found = found | (self.severity == SEVERITY_RANK[atom.name])
+            self.hits.append((token(atom.prefix, atom.name), active & found))
+            return found
+        special = atom.special
+        if special in RETURN_CODE_OPERANDS:
+            prefix, name, code = RETURN_CODE_OPERANDS[special]
+            found = engine.mask.column(token(prefix, name))[sub]
+            hit = active & found
+            self.hits.append((token(prefix, name), hit))
+            self.return_code[hit] = _RETURN_CODE_INDEX[code]
+            return found
+        if special == "INVALID_AGE":
+            return np.zeros(len(sub), dtype=bool)
+        if special == "MDC_20_FALL_THRU":
+            return engine.pdx_mdc[sub] == 20
+        if special == "incident":
+            found = engine.mask.column(engine.facts.tokens.ids.get(("ONLY", "incident")))[sub]
+            self.hits.append((token("ONLY", "incident"), active & found))
+            return found
+        if special in COUNTING_SPECIALS:
+            # true only where the counts allow it: those claims go to the per-claim engine, which
+            # sets the marks a true counter leaves; where false it has no effect (evaluate.py)
+            engine.to_per_claim[sub[active & engine.possible(special)[sub]]] = True
+            return np.zeros(len(sub), dtype=bool)
+        raise ValueError(f"special operand {special} has no column-wise form")
+
+
+class _ListResult:
+    """What evaluating one MDC's list did to each claim of `claims`."""
+
+    def __init__(self, claims: np.ndarray) -> None:
+        n = len(claims)
+        self.claims = claims
+        self.position = np.full(n, -1, dtype=np.int64)        # matched formula, -1 none
+        self.severity = np.full(n, NO_SEVERITY, dtype=np.int64)
+        self.suppression = np.full(n, -1, dtype=np.int64)     # last suppression set tried, -1 none
+        self.return_code = np.zeros(n, dtype=np.int64)
+        self.accumulated = np.empty(n, dtype=object)           # tuple of token ids of the match
+
+
+# ---------------------------------------------------------------------------- one version's claims
+class _VersionRun:
+    """Grouping the claims of one version of a chunk."""
+
+    def __init__(self, columns: ClaimColumns, chosen: np.ndarray, facts: VersionFacts) -> None:
+        self.facts = facts
+        self.version_id = facts.version_id
+        self.codes = codes = _Codes(columns, chosen, facts)
+        self.m = codes.m
+        self.to_per_claim = codes.bad.copy()
+        self._possible: dict[str, np.ndarray] = {}
+        self._prepare()
+
+    # ---- 5.4-5.8 and 14 (what can stay column-wise)
+    def _prepare(self) -> None:
+        facts, codes = self.facts, self.codes
+        sdx_row, pr_row = codes.sdx_row, codes.pr_row
+        # procedures: clusters and duplicate codes go per claim (sections 5.2, 7.5)
+        if len(pr_row):
+            in_cluster = _pr(facts, "in_cluster", pr_row)
+            self.to_per_claim[codes.pr_claim[in_cluster]] = True
+            counts = np.diff(codes.pr_start)
+            for i in np.nonzero(counts > 1)[0].tolist():
+                chunk = codes.pr_code[codes.pr_start[i]:codes.pr_start[i + 1]]
+                if len(set(chunk)) != len(chunk):
+                    self.to_per_claim[i] = True
+        # HAC lists: present on admission, or an exempt hospital (section 14.1-14.2)
+        self.sdx_hac_lists = _dx(facts, "hac_lists", sdx_row, ())
+        has_hac = np.fromiter((bool(x) for x in self.sdx_hac_lists), dtype=bool, count=len(sdx_row))
+        self.sdx_has_hac = has_hac
+        if has_hac.any():
+            owner = codes.sdx_claim[has_hac]
+            exempt = codes.hospital[owner] == "EXEMPT"
+            yes = np.fromiter((p in _POA_YES for p in codes.sdx_poa[has_hac]), dtype=bool, count=len(owner))
+            self.to_per_claim[owner[~(exempt | yes)]] = True
+        # principal diagnosis and its MDC (5.6)
+        pdx_row = codes.pdx_row
+        self.pdx_valid = _dx(facts, "valid", pdx_row, False).astype(bool)
+        mdc = _dx(facts, "mdc", pdx_row, -1).astype(np.int64)
+        by_sex = _dx(facts, "sex_dependent", pdx_row, False).astype(bool)
+        male = _dx(facts, "male_mdc", pdx_row, -1).astype(np.int64)
+        female = _dx(facts, "female_mdc", pdx_row, -1).astype(np.int64)
+        is_male = codes.sex == "M"
+        self.pdx_mdc = np.where(by_sex, np.where(is_male, male, female), mdc)
+        self.sex_conflict = by_sex & (codes.sex != "M") & (codes.sex != "F")
+        # secondary diagnoses: severity, exclusions (5.5), processing order (5.8)
+        self.sdx_valid = _dx(facts, "valid", sdx_row, False).astype(bool)
+        self.sdx_severity = _dx(facts, "severity", sdx_row, 0).astype(np.int64)
+        self.sdx_excluded = self._exclusions()
+        died = codes.status[codes.sdx_claim] == DIED if len(sdx_row) else np.zeros(0, dtype=bool)
+        self.sdx_death = died & _dx(facts, "mccalive", sdx_row, False).astype(bool)
+        self.sdx_order = self._processing_order()
+        self.mask = self._mask()
+
+    def _exclusions(self) -> np.ndarray:
+        codes = self.codes
+        groups = _dx(self.facts, "exclusion_group", codes.pdx_row, -1)
+        if not len(codes.sdx_row):
+            return np.zeros(0, dtype=bool)
+        all_groups = exclusion_groups()
+        empty: frozenset = frozenset()
+        excluded_sets = [all_groups[g] if g >= 0 else empty for g in groups.tolist()]
+        return np.fromiter((code in excluded_sets[c] for code, c in zip(codes.sdx_code.tolist(),
+                                                                         codes.sdx_claim.tolist())),
+                           dtype=bool, count=len(codes.sdx_row))
+
+    def _processing_order(self) -> np.ndarray:
+        """Flat sdx positions claim by claim, each claim's codes MCC first, then CC, by code (5.8)."""
+        codes = self.codes
+        if not len(codes.sdx_row):
+            return np.zeros(0, dtype=np.int64)
+        severity_class = 2 - self.sdx_severity           # MCC 0, CC 1, else 2
+        as_text = codes.sdx_code.astype(str)
+        return np.lexsort((as_text, severity_class, codes.sdx_claim))
+
+    def _mask(self) -> _Mask:
+        facts, codes, m = self.facts, self.codes, self.m
+        token = facts.tokens.id
+        parts: list[np.ndarray] = []
+
+        def add(claims: np.ndarray, token_rows: np.ndarray) -> None:
+            lengths = np.fromiter((len(t) for t in token_rows), dtype=np.int64, count=len(token_rows))
+            if lengths.sum():
+                flat_tokens = np.fromiter((t for row in token_rows for t in row), dtype=np.int64,
+                                          count=int(lengths.sum()))
+                parts.append(flat_tokens * m + np.repeat(claims, lengths))
+
+        if len(codes.sdx_row):
+            add(codes.sdx_claim, _dx(facts, "sdx_tokens", codes.sdx_row, ()))
+        if len(codes.pr_row):
+            add(codes.pr_claim, _pr(facts, "tokens", codes.pr_row))
+        add(np.arange(m, dtype=np.int64), _dx(facts, "pdx_tokens", codes.pdx_row, ()))
+        everyone = np.arange(m, dtype=np.int64)
+
+        def claim_level(prefix: str, name: str, where: np.ndarray) -> None:
+            parts.append(token(prefix, name) * m + everyone[where])
+
+        status = codes.status
+        claim_level("PDX", "invalid_pdx", ~self.pdx_valid)
+        ecode = _dx(facts, "ecode", codes.pdx_row, False).astype(bool) | np.fromiter(
+            (isinstance(c, str) and c[:1].upper() in ("V", "W", "X", "Y") for c in codes.pdx_code), dtype=bool,
+            count=m)
+        claim_level("PDX", "pdx_ecode", ecode)
+        claim_level("NONE", "ALIVE", status != DIED)
+        claim_level("NONE", "invalid_dstat", status == -1)
+        claim_level("NONE", "AMA", status == LEFT_AMA)
+        claim_level("NONE", "DIED", status == DIED)
+        claim_level("NONE", "XFRNBA", np.isin(status, np.fromiter(TRANSFER_TO_ACUTE, dtype=np.int64)))
+        claim_level("NONE", "ANYDX", np.ones(m, dtype=bool))
+        pdx_incident = _dx(facts, "incident", codes.pdx_row, False).astype(bool)
+        not_incident = np.zeros(m, dtype=bool)
+        if len(codes.sdx_row):
+            sdx_incident = _dx(facts, "incident", codes.sdx_row, False).astype(bool)
+            offending = self.sdx_valid & ~sdx_incident
+            not_incident[codes.sdx_claim[offending]] = True
+        claim_level("ONLY", "incident", pdx_incident & ~not_incident)
+        claim_level("NONE", "invalid_sex", self.sex_conflict)
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return _Mask(keys, m, facts)
+
+    # ---- counting special operands: where can they be true? (section 7.5)
+    def possible(self, special: str) -> np.ndarray:
+        found = self._possible.get(special)
+        if found is not None:
+            return found
+        codes, facts, m = self.codes, self.facts, self.m
+
+        def per_claim(values: np.ndarray, owner: np.ndarray) -> np.ndarray:
+            return np.bincount(owner, weights=values.astype(np.float64), minlength=m) if len(owner) else \
+                np.zeros(m)
+
+        pr_row = codes.pr_row
+        if special == "MULTST":
+            trauma = per_claim(_dx(facts, "trauma", codes.sdx_row, False).astype(bool), codes.sdx_claim)
+            trauma += _dx(facts, "trauma", codes.pdx_row, False).astype(bool)
+            found = trauma >= 2
+        elif special == "BILATERAL":
+            found = per_claim(_pr(facts, "side", pr_row).astype(bool), codes.pr_claim) >= 2
+        elif special == "FOUR_VESSELS":
+            found = per_claim(_pr(facts, "vessel_weight", pr_row), codes.pr_claim) >= 4
+        elif special == "FOUR_STENTS":
+            found = per_claim(_pr(facts, "stent_weight", pr_row), codes.pr_claim) >= 4
+        elif special == "FOUR_DRUG_ELUTING_STENTS":
+            found = per_claim(_pr(facts, "drug_stent_weight", pr_row), codes.pr_claim) >= 4
+        elif special == "FOUR_NON_DRUG_ELUTING_STENTS":
+            found = per_claim(_pr(facts, "plain_stent_weight", pr_row), codes.pr_claim) >= 4
+        else:                                               # the spinal fusion counters: 2 or more hits
+            found = per_claim(_pr(facts, "fusion_hits", pr_row), codes.pr_claim) >= 2
+        self._possible[special] = found
+        return found
+
+    # ---- severity per suppression set (section 8)
+    def severity_for(self, suppression: int) -> np.ndarray:
+        cache = self.__dict__.setdefault("_severity", {})
+        found = cache.get(suppression)
+        if found is None:
+            codes = self.codes
+            found = np.zeros(self.m, dtype=np.int64)
+            if len(codes.sdx_row):
+                counted = ~self.sdx_excluded & ~self.sdx_death
+                if self.facts.suppressions[suppression]:
+                    suppressed = self.facts.suppressed_rows(suppression)
+                    counted &= ~(suppressed[np.maximum(codes.sdx_row, 0)] & (codes.sdx_row >= 0))
+                level = np.where(counted, self.sdx_severity, 0)
+                np.maximum.at(found, codes.sdx_claim, level)
+            cache[suppression] = found
+        return found
+
+    # ---- one MDC list (section 9)
+    def evaluate_list(self, mdc: int, claims: np.ndarray) -> _ListResult:
+        result = _ListResult(claims)
+        rows: list[VectorFormula] | None = self.facts.formulas.get(mdc)
+        if not rows or not len(claims):
+            return result
+        undecided = np.ones(len(claims), dtype=bool)
+        names_present = self.mask.names_present
+        for formula in rows:
+            if formula.triggers is not None:
+                if names_present.isdisjoint(formula.triggers):
+                    continue
+                candidate = np.zeros(len(claims), dtype=bool)
+                for name in formula.triggers:
+                    candidate |= self.mask.has_name(name)[claims]
+                candidate &= undecided
+            else:
+                candidate = undecided & ~self.to_per_claim[claims]
+            where = np.nonzero(candidate)[0]
+            if not len(where):
+                continue
+            sub = claims[where]
+            severity = self.severity_for(formula.suppression)[sub]
+            evaluation = _Evaluation(self, sub, severity)
+            value = evaluation.value(formula.tree, np.ones(len(sub), dtype=bool))
+            value &= ~self.to_per_claim[sub]
+            matched = where[value]
+            if not len(matched):
+                continue
+            undecided[matched] = False
+            result.position[matched] = formula.position
+            result.severity[matched] = severity[value]
+            result.suppression[matched] = formula.suppression
+            result.return_code[matched] = evaluation.return_code[value]
+            hits = np.array([h[value] for _, h in evaluation.hits]) if evaluation.hits else None
+            tokens = [t for t, _ in evaluation.hits]
+            patterns: dict[bytes, tuple] = {}
+            for k, j in enumerate(matched.tolist()):
+                if hits is None:
+                    result.accumulated[j] = ()
+                    continue
+                column = hits[:, k]
+                key = column.tobytes()
+                found = patterns.get(key)
+                if found is None:
+                    seen: dict[int, None] = {}
+                    for t, on in zip(tokens, column.tolist()):
+                        if on:
+                            seen.setdefault(t, None)
+                    found = patterns[key] = tuple(seen)
+                result.accumulated[j] = found
+            if not undecided.any():
+                break
+        last = rows[-1]
+        rest = np.nonzero(undecided)[0]
+        if len(rest):
+            result.severity[rest] = self.severity_for(last.suppression)[claims[rest]]
+            result.suppression[rest] = last.suppression
+        return result
+
+    # ---- the pass (section 10)
+    def grouping_pass(self) -> dict:
+        m = self.m
+        everyone = np.nonzero(~self.to_per_claim)[0]
+        state = {
+            "stopped": np.zeros(m, dtype=np.int64),           # return code index, 0 = none
+            "pdx_stopped": np.zeros(m, dtype=bool),
+            "mdc": np.full(m, -1, dtype=np.int64),             # list of the deciding formula
+            "position": np.full(m, -1, dtype=np.int64),
+            "accumulated": np.empty(m, dtype=object),
+            "severity": np.full(m, NO_SEVERITY, dtype=np.int64),
+            "suppression": np.full(m, -1, dtype=np.int64),
+            "stop1": np.full(m, -1, dtype=np.int64),
+            "stop2": np.full(m, -1, dtype=np.int64),
+        }
+
+        def take(result: _ListResult, claims_mdc: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Record a list's severity and suppression; return (matched, stopped) claim ids."""
+            claims = result.claims
+            tried = result.suppression >= 0
+            state["suppression"][claims[tried]] = result.suppression[tried]
+            state["severity"][claims] = result.severity
+            hit = result.position >= 0
+            stopped = hit & (result.return_code > 0)
+            state["stopped"][claims[stopped]] = result.return_code[stopped]
+            return claims[hit & ~stopped], claims[stopped]
+
+        def by_mdc(claims: np.ndarray, mdcs: np.ndarray) -> list[_ListResult]:
+            out = []
+            for mdc in np.unique(mdcs).tolist():
+                out.append(self.evaluate_list(int(mdc), claims[mdcs == mdc]))
+            return out
+
+        def decide(result: _ListResult, matched_mask: np.ndarray, mdc_of: np.ndarray) -> None:
+            claims = result.claims[matched_mask]
+            state["mdc"][claims] = mdc_of
+            state["position"][claims] = result.position[matched_mask]
+            state["accumulated"][claims] = result.accumulated[matched_mask]
+
+        def reroute(claims: np.ndarray, targets: np.ndarray, stop_key: str) -> None:
+            """10.2: the reroute of matched claims; the rerouted match decides when there is one."""
+            state[stop_key][claims] = targets
+            for first in by_mdc(claims, targets):
+                first_mdc = int(targets[claims == first.claims[0]][0]) if len(first.claims) else 0
+                matched, _ = take(first, first_mdc)
+                hit = np.isin(first.claims, matched)
+                again = np.array([self._row(first_mdc, p).reroute_mdc if p >= 0 else 0
+                                  for p in first.position], dtype=np.int64)
+                final_hit = hit & (again == 0)
+                decide(first, final_hit, first_mdc)
+                second_claims = first.claims[hit & (again != 0)]
+                if len(second_claims):
+                    second_targets = again[hit & (again != 0)]
+                    for second in by_mdc(second_claims, second_targets):
+                        second_mdc = int(second_targets[second_claims == second.claims[0]][0])
+                        matched2, _ = take(second, second_mdc)
+                        decide(second, np.isin(second.claims, matched2), second_mdc)
+
+        pre = self.evaluate_list(0, everyone)
+        matched, _ = take(pre, 0)
+        decide(pre, np.isin(pre.claims, matched), 0)
+        pre_reroute = np.array([self._row(0, int(state["position"][c])).reroute_mdc for c in matched.tolist()],
+                               dtype=np.int64)
+        if len(matched):
+            reroute(matched[pre_reroute != 0], pre_reroute[pre_reroute != 0], "stop1")
+        unmatched = pre.claims[pre.position < 0]
+        if len(unmatched):
+            mdcs = self.pdx_mdc[unmatched]
+            state["stop1"][unmatched] = mdcs
+            for result in by_mdc(unmatched, mdcs):
+                mdc = int(mdcs[unmatched == result.claims[0]][0])
+                got, stopped = take(result, mdc)
+                state["pdx_stopped"][stopped] = True
+                hit = np.isin(result.claims, got)
+                decide(result, hit, mdc)
+                targets = np.array([self._row(mdc, p).reroute_mdc if p >= 0 else 0 for p in result.position],
+                                   dtype=np.int64)
+                rerouting = hit & (targets != 0)
+                if rerouting.any():
+                    reroute(result.claims[rerouting], targets[rerouting], "stop2")
+        return state
+
+    def _row(self, mdc: int, position: int) -> object:
+        return self.facts.formulas[mdc][position].row
+
+    # ---- sections 10.4-16: the results of the claims that stayed column-wise
+    def results(self) -> tuple[GroupedColumns, np.ndarray]:
+        """The GroupedColumns of the claims that stayed column-wise, and their local positions."""
+        state = self.grouping_pass()
+        facts, codes, m = self.facts, self.codes, self.m
+        version_id = self.version_id
+        stopped = state["stopped"]
+        position = state["position"]
+        decided = (position >= 0) & (stopped == 0)
+        to_per_claim = self.to_per_claim
+        to_per_claim |= (stopped == 0) & (position < 0)               # no formula decided (10.4)
+        entries = facts.tokens.entries
+        drg = np.full(m, 999, dtype=np.int64)
+        base_drg = np.full(m, 999, dtype=np.int64)
+        med_surg = np.full(m, MedSurg.NONE.value, dtype=object)
+        for j in np.nonzero(decided & ~to_per_claim)[0].tolist():
+            row = self._row(int(state["mdc"][j]), int(position[j]))
+            if row.drg == 0 or row.drg == 794:                          # type: ignore[attr-defined]
+                to_per_claim[j] = True
+                continue
+            accumulated = state["accumulated"][j]
+            if any(entries[t][1] in _SPECIAL_MARK_NAMES for t in accumulated):
+                to_per_claim[j] = True
+                continue
+            drg[j] = row.drg                                            # type: ignore[attr-defined]
+            base_drg[j] = row.base_drg                                  # type: ignore[attr-defined]
+            med_surg[j] = _MED_SURG.get(row.surgical.upper(), MedSurg.NONE.value)   # type: ignore[attr-defined]
+        grouped = decided & ~to_per_claim
+        keep = np.nonzero(~to_per_claim)[0]
+        # claim level (10.5, 10.6)
+        stop1, stop2 = state["stop1"], state["stop2"]
+        last_stop = np.where(stop2 >= 0, stop2, np.where(stop1 >= 0, stop1, 0))
+        before_last = np.where(stop2 >= 0, stop1, 0)
+        in_stops = lambda mdc: (stop1 == mdc) | (stop2 == mdc)           # noqa: E731
+        mdc_29 = np.where(in_stops(24), 24, np.where(in_stops(25), 25, before_last))
+        result_mdc = np.where(last_stop == 29, mdc_29, np.where(last_stop != 0, last_stop, self.pdx_mdc))
+        result_mdc = np.where(grouped, result_mdc, 0)
+        severity_word = _SEVERITY_WORDS[state["severity"]]
+        severity_word = np.where(grouped & (drg != 998), severity_word, Severity.NONE.value)
+        return_code = _objects([_RETURN_CODES[k].value for k in stopped.tolist()])
+        # secondary diagnoses (sections 8, 13, 14)
+        n_sdx = len(codes.sdx_row)
+        sdx_owner = codes.sdx_claim
+        sdx_grouped = grouped[sdx_owner] if n_sdx else np.zeros(0, dtype=bool)
+        last_suppression = state["suppression"][sdx_owner] if n_sdx else np.zeros(0, dtype=np.int64)
+        suppressed = np.zeros(n_sdx, dtype=bool)
+        for sup in np.unique(last_suppression).tolist():
+            if sup < 0 or not facts.suppressions[sup]:
+                continue
+            on = last_suppression == sup
+            rows = facts.suppressed_rows(sup)
+            suppressed[on] = rows[np.maximum(codes.sdx_row[on], 0)] & (codes.sdx_row[on] >= 0)
+        usage = self._severity_usage(suppressed & (version_id >= 411))
+        usage = np.where(sdx_grouped, usage, SeverityUsage.NEITHER.value)
+        exempt = codes.hospital[sdx_owner] == "EXEMPT" if n_sdx else np.zeros(0, dtype=bool)
+        with_hac = self.sdx_has_hac & sdx_grouped
+        poa_error = np.full(n_sdx, PoaError.POA_NOT_CHECKED.value, dtype=object)
+        poa_error[with_hac & exempt] = PoaError.HOSPITAL_EXEMPT.value
+        poa_error[with_hac & ~exempt] = PoaError.POA_RECOGNIZED_YES_POA.value
+        hac_counts = np.zeros(n_sdx, dtype=np.int64)
+        hac_lists: list = []
+        hac_usages: list = []
+        for k in np.nonzero(with_hac)[0].tolist():
+            lists = self.sdx_hac_lists[k]
+            if exempt[k]:
+                hac_counts[k] = len(lists)
+                hac_lists.extend(lists)
+                hac_usages.extend([HacUsage.HAC_NOT_APPLICABLE_EXEMPT.value] * len(lists))
+            else:
+                hac_counts[k] = 1
+                hac_lists.append(lists[0])
+                hac_usages.append(HacUsage.HAC_CRITERIA_NOT_MET.value)
+        # marking (section 12): both phases mark the same codes when the final pass repeats the initial
+        sdx_marked = np.zeros(n_sdx, dtype=bool)
+        pr_marked = np.zeros(len(codes.pr_row), dtype=bool)
+        self._mark(np.nonzero(grouped)[0], state["accumulated"], suppressed, sdx_marked, pr_marked)
+        both, none = AffectsDrg.BOTH.value, AffectsDrg.NONE.value
+        pdx_valid = self.pdx_valid
+        sdx_valid = self.sdx_valid
+        pr_row = codes.pr_row
+        pr_grouped = grouped[codes.pr_claim] if len(pr_row) else np.zeros(0, dtype=bool)
+        columns = GroupedColumns(
+            claim_id=np.empty(m, dtype=object), version=np.full(m, version_id, dtype=np.int32),
+            initial_drg=drg.astype(np.int32), initial_mdc=result_mdc.astype(np.int32),
+            initial_base_drg=base_drg.astype(np.int32), initial_return_code=return_code,
+            initial_med_surg=med_surg, initial_severity=severity_word,
+            final_drg=drg.astype(np.int32), final_mdc=result_mdc.astype(np.int32),
+            final_base_drg=base_drg.astype(np.int32), final_return_code=return_code,
+            final_med_surg=med_surg, final_severity=severity_word,
+            hac_status=np.full(m, HacStatus.NOT_APPLICABLE.value, dtype=object),
+            hac_categories=np.zeros(m, dtype=np.int32),
+            pdx_code=codes.pdx_code, pdx_recognized=pdx_valid,
+            pdx_affects_drg=np.where(grouped, both, none).astype(object),
+            pdx_initial_severity_usage=np.full(m, SeverityUsage.NEITHER.value, dtype=object),
+            pdx_final_severity_usage=np.full(m, SeverityUsage.NEITHER.value, dtype=object),
+            pdx_poa_error=np.full(m, PoaError.POA_NOT_CHECKED.value, dtype=object),
+            pdx_hac_start=np.zeros(m + 1, dtype=np.int64), pdx_hac_number=np.zeros(0, dtype=np.int32),
+            pdx_hac_list=np.empty(0, dtype=object), pdx_hac_usage=np.empty(0, dtype=object),
+            sdx_start=codes.sdx_start, sdx_code=codes.sdx_code, sdx_recognized=sdx_valid,
+            sdx_affects_drg=np.where(sdx_marked, both, none).astype(object),
+            sdx_initial_severity_usage=usage.astype(object), sdx_final_severity_usage=usage.astype(object),
+            sdx_poa_error=poa_error,
+            sdx_hac_start=np.concatenate([[0], np.cumsum(hac_counts)]).astype(np.int64),
+            sdx_hac_number=np.zeros(len(hac_lists), dtype=np.int32), sdx_hac_list=_objects(hac_lists),
+            sdx_hac_usage=_objects(hac_usages),
+            procedure_start=codes.pr_start, procedure_code=codes.pr_code,
+            procedure_recognized=_pr(facts, "valid", pr_row).astype(bool),
+            procedure_affects_drg=np.where(pr_marked & pr_grouped, both, none).astype(object),
+            procedure_is_or=_pr(facts, "is_or", pr_row).astype(bool),
+            procedure_hac_start=np.zeros(len(pr_row) + 1, dtype=np.int64),
+            procedure_hac_usage=np.empty(0, dtype=object),
+        )
+        return GroupedColumns(**take(columns, keep), per_claim=0), keep
+
+    def _severity_usage(self, suppressed: np.ndarray) -> np.ndarray:
+        """Rule R of section 13 for every secondary diagnosis (the same in both phases here)."""
+        level = self.sdx_severity
+        excluded, died = self.sdx_excluded, self.sdx_death
+        used = np.where(level == 2, SeverityUsage.MCC.value,
+                        np.where(level == 1, SeverityUsage.CC.value, SeverityUsage.NEITHER.value))
+        cut = np.where(level == 2, SeverityUsage.MCC_EXCLUDED.value,
+                       np.where(level == 1, SeverityUsage.CC_EXCLUDED.value, SeverityUsage.NEITHER.value))
+        logic = np.where(level == 2, SeverityUsage.MCC_EXCLUDED_BY_DRG_LOGIC.value,
+                         np.where(level == 1, SeverityUsage.CC_EXCLUDED_BY_DRG_LOGIC.value,
+                                  SeverityUsage.NEITHER.value))
+        out = np.where(suppressed, logic, used)
+        out = np.where(excluded | died, cut, out)
+        out = np.where(died & ~excluded, SeverityUsage.NEITHER.value, out)
+        return out
+
+    def _mark(self, claims: np.ndarray, accumulated: np.ndarray, suppressed: np.ndarray,
+              sdx_marked: np.ndarray, pr_marked: np.ndarray) -> None:
+        """Sections 12.1 and 12.2 per claim, on the claim's deciding atoms (marking.py)."""
+        facts, codes = self.facts, self.codes
+        entries = facts.tokens.entries
+        infos = facts.dx.column("info")
+        pr_attributes = facts.pr.column("attributes")
+        pr_is_or = facts.pr.column("is_or")
+        not_counted = (suppressed | self.sdx_excluded | self.sdx_death).tolist()
+        severity = [_SEVERITY_OF_RANK[s] for s in self.sdx_severity.tolist()]
+        sdx_rows = codes.sdx_row.tolist()
+        order = self.sdx_order.tolist()
+        sdx_start = codes.sdx_start.tolist()
+        pr_start = codes.pr_start.tolist()
+        pr_rows = codes.pr_row.tolist()
+        pr_codes = codes.pr_code.tolist()
+        pdx_rows = codes.pdx_row.tolist()
+        old_rules = self.version_id < 410
+        plans: dict[tuple, tuple] = {}
+        for j in claims.tolist():
+            acc = accumulated[j]
+            plan = plans.get(acc)
+            if plan is None:
+                by_name: dict[str, str] = {}
+                for t in acc:
+                    prefix, name = entries[t]
+                    by_name.setdefault(name, prefix)
+                candidates = []
+                for name in sorted(by_name):
+                    prefix = by_name[name]
+                    if (prefix, name) == ("ONLY", "incident"):
+                        continue
+                    by_severity = name.upper() in ("MCC", "CC")
+                    by_attribute = prefix in ("SDX", "ANY")
+                    if by_severity or by_attribute:
+                        candidates.append((name, name.lower(), prefix in ("PDX", "ANY"), by_severity,
+                                           by_attribute))
+                none_names = [entries[t][1] for t in acc if entries[t][0] == "NONE"]
+                unprefixed = frozenset(n for n in none_names if n not in ("MCC", "CC", "NON_CC"))
+                plan = plans[acc] = (candidates, unprefixed, none_names)
+            candidates, unprefixed, none_names = plan
+            # 12.1
+            if candidates:
+                pdx_row = pdx_rows[j]
+                pdx_info = infos[pdx_row] if pdx_row >= 0 else None
+                live = [c for c in candidates
+                        if not (c[2] and pdx_info is not None and c[1] in pdx_info.attributes_lower)]
+                used: set[str] = set()
+                start, end = sdx_start[j], sdx_start[j + 1]
+                if live:
+                    # processing order: the claim's entries of self.sdx_order sit at start..end
+                    for k in order[start:end]:
+                        info = infos[sdx_rows[k]] if sdx_rows[k] >= 0 else None
+                        for name, lower, _, by_severity, by_attribute in live:
+                            if name in used:
+                                continue
+                            if ((by_severity and severity[k] == name and not not_counted[k])
+                                    or (by_attribute and info is not None and lower in info.attributes_lower)):
+                                sdx_marked[k] = True
+                                used.add(name)
+                                break
+                        if len(used) == len(live):
+                            break
+            # 12.2
+            p0, p1 = pr_start[j], pr_start[j + 1]
+            if p0 == p1 or not none_names:
+                continue
+            principal = p0
+            by_code = sorted(range(p0, p1), key=pr_codes.__getitem__)
+            attributes = {k: pr_attributes[pr_rows[k]] for k in by_code}
+            qualifies = old_rules or pr_is_or[pr_rows[principal]]
+            if unprefixed:
+                if qualifies and unprefixed <= attributes[principal]:
+                    pr_marked[principal] = True
+                    continue
+                other = next((k for k in by_code if (k != principal or old_rules) and unprefixed <= attributes[k]),
+                             None)
+                if other is not None:
+                    pr_marked[other] = True
+                    continue
+            for name in none_names:
+                having = [k for k in by_code if name in attributes[k]]
+                if len(having) >= 2:
+                    if name in attributes[principal] and qualifies:
+                        pr_marked[principal] = True
+                    else:
+                        others = [k for k in having if k != principal or old_rules]
+                        if others:
+                            pr_marked[others[0]] = True
+                elif having:
+                    pr_marked[having[0]] = True
+
+
+# ---------------------------------------------------------------------------- the chunk
 def group_per_claim(columns: ClaimColumns, positions: np.ndarray,
                     tables_for: Callable[[int], TableSet]) -> GroupedColumns:
     """The claims at `positions` grouped one by one by the per-claim engine (the fallback)."""
@@ -29,9 +794,25 @@ def group_per_claim(columns: ClaimColumns, positions: np.ndarray,
 
 
 def group_columns(columns: ClaimColumns, tables_for: Callable[[int], TableSet]) -> GroupedColumns:
-    """Group a chunk of claims; `tables_for(version_id)` gives a version's table set."""
-    positions = np.arange(len(columns), dtype=np.int64)
-    parts = [group_per_claim(columns, positions, tables_for)]
+    """Group a chunk of claims; `tables_for(version_id)` gives a version's table set.
+
+    The claims of each version are grouped together; those the column-wise engine does not
+    express go to the per-claim engine (counted in `per_claim`). Results come in input order."""
+    parts: list[GroupedColumns] = []
+    placed: list[np.ndarray] = []
+    for version_id in np.unique(columns.version).tolist():
+        chosen = np.nonzero(columns.version == version_id)[0]
+        run = _VersionRun(columns, chosen, version_facts(tables_for(int(version_id))))
+        part, kept = run.results()
+        part.claim_id = columns.claim_id[chosen[kept]]
+        parts.append(part)
+        placed.append(chosen[kept])
+        rest = np.setdiff1d(np.arange(len(chosen)), kept)
+        if len(rest):
+            parts.append(group_per_claim(columns, chosen[rest], tables_for))
+            placed.append(chosen[rest])
+    if not parts:
+        return GroupedColumns.from_results([])
     merged = concatenate(parts)
-    order = np.argsort(positions, kind="stable")
+    order = np.argsort(np.concatenate(placed), kind="stable")
     return reorder(merged, order)

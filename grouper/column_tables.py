@@ -1,0 +1,225 @@
+"""What the column-wise engine knows of one version: every per-code fact as a row of an array,
+and the DRG formulas as trees over integer token ids (docs/GROUPER_LOGIC.md sections 5-7).
+
+The per-claim engine asks the table set about each code as it meets it; the column-wise
+engine gives each code seen a row number once per version (`DiagnosisFacts.row_of`,
+`ProcedureFacts.row_of`) and then reads any fact of a whole chunk's codes with one array
+lookup. Mask entries (prefix, name) get integer ids (`Tokens`), so a claim's mask is a set of
+integers and an atom of a formula is a test of one id (section 7.3).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from drg.grouper.compiled import SEVERITY_NAMES, compiled, has_side_effects, trigger_names
+from drg.grouper.evaluate import JOINT_SIDES, RETURN_CODE_OPERANDS, STENTS, TRAUMA_REGIONS, VESSELS
+from drg.tables import TableSet, TableSetCache
+from drg.tables.cms import is_operating_room, with_orproc
+from drg.tables.formula import And, Atom, Node, Not
+
+SEVERITY_RANK = {"MCC": 2, "CC": 1, "NON_CC": 0}
+NO_SEVERITY = -1      # a list that has no formulas gives the pass no severity (Severity.NONE)
+
+# Special operands with side effects: each is a counting test that marks codes only when it is
+# true (grouper/evaluate.py); `incident` marks when false, which only DRG 794 reads.
+COUNTING_SPECIALS = frozenset({"MULTST", "BILATERAL", "FOUR_VESSELS", "FOUR_STENTS", "FOUR_DRUG_ELUTING_STENTS",
+                               "FOUR_NON_DRUG_ELUTING_STENTS", "SINGLEFUSIONCTR", "MULTFUSE", "SGLANTSECTXCTR",
+                               "SGLPOSTFUSECTR", "SGLANTCTR", "SGLPOST1CTR"})
+FUSION_NAMES = ("sglantfuse", "sglpostfuse", "sglpostfuse1", "sglantsectXfuse")
+
+
+class Tokens:
+    """(prefix, name) mask entries <-> integer ids, for one version."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str], int] = {}
+        self.entries: list[tuple[str, str]] = []
+
+    def id(self, prefix: str, name: str) -> int:
+        key = (prefix, name)
+        found = self.ids.get(key)
+        if found is None:
+            found = self.ids[key] = len(self.entries)
+            self.entries.append(key)
+        return found
+
+
+class _Rows:
+    """Growable per-code fact rows; `array(name)` is the numpy view, rebuilt after growth."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.row_of: dict[str, int] = {}
+        self._lists: dict[str, list] = {n: [] for n in names}
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def add(self, code: str, **values: object) -> int:
+        row = len(self.row_of)
+        self.row_of[code] = row
+        for name, items in self._lists.items():
+            items.append(values[name])
+        self._arrays.clear()
+        return row
+
+    def array(self, name: str) -> np.ndarray:
+        found = self._arrays.get(name)
+        if found is None:
+            items = self._lists[name]
+            if items and isinstance(items[0], (bool, np.bool_)):
+                found = np.asarray(items, dtype=bool)
+            elif items and isinstance(items[0], int):
+                found = np.asarray(items, dtype=np.int64)
+            else:
+                found = np.empty(len(items), dtype=object)
+                found[:] = items
+            self._arrays[name] = found
+        return found
+
+    def column(self, name: str) -> list:
+        return self._lists[name]
+
+
+_DX_FACTS = ("info", "valid", "severity", "mdc", "male_mdc", "female_mdc", "sex_dependent", "exclusion_group",
+             "sdx_tokens", "pdx_tokens", "names", "hac_lists", "hac11", "mccalive", "incident", "trauma",
+             "ecode")
+_PR_FACTS = ("attributes", "valid", "is_or", "tokens", "in_cluster", "side", "vessel_weight", "stent_weight",
+             "drug_stent_weight", "plain_stent_weight", "fusion_hits")
+
+
+@dataclass
+class VectorFormula:
+    """One DRG formula row ready for the column-wise evaluation."""
+
+    position: int
+    row: object                 # DrgFormula
+    tree: Node
+    triggers: frozenset | None  # names of which one must be present (None: always evaluate)
+    suppression: int            # id of the row's suppression set (VersionFacts.suppressions)
+    side_effects: bool
+
+
+@dataclass
+class VersionFacts:
+    """The column-wise engine's view of one table set."""
+
+    tables: TableSet
+    version_id: int
+    tokens: Tokens = field(default_factory=Tokens)
+    dx: _Rows = field(default_factory=lambda: _Rows(_DX_FACTS))
+    pr: _Rows = field(default_factory=lambda: _Rows(_PR_FACTS))
+    formulas: dict = field(default_factory=dict)          # MDC -> list[VectorFormula]
+    suppressions: list = field(default_factory=list)      # id -> frozenset of lower-case names
+    suppressed_by: dict = field(default_factory=dict)     # suppression id -> bool array over dx rows (cache)
+
+    def diagnosis_row(self, code: str) -> int:
+        """The fact row of a diagnosis code as given (looked up upper-cased, as the engine does)."""
+        row = self.dx.row_of.get(code)
+        if row is not None:
+            return row
+        tables = self.tables
+        upper = code.upper()
+        info = tables.diagnoses.get(upper)
+        lists: tuple = ()
+        hac11 = False
+        sdx_tokens: tuple = ()
+        pdx_tokens: tuple = ()
+        names: frozenset = frozenset()
+        if info is not None:
+            names = frozenset((*info.attributes, *info.categories, *info.hac_attributes))
+            token = self.tokens.id
+            sdx_tokens = tuple(sorted({token("SDX", n) for n in names} | {token("ANY", n) for n in names}))
+            pdx_tokens = tuple(sorted({token("PDX", n) for n in names} | {token("ANY", n) for n in names}))
+            if any(a.startswith("HAC") for a in info.hac_attributes):
+                found = tables.hac_lists.get(upper)
+                if found is not None:
+                    count = len(set(found.numbers))
+                    lists = tuple(next((op for op in found.operands if str(number) in op), "")
+                                  for number in found.numbers[:count])
+            hac11 = any(a.endswith("hac11_pdx") for a in info.hac_attributes)
+        by_sex = tables.sex_mdcs.get(upper)
+        lower = info.attributes_lower if info is not None else frozenset()
+        return self.dx.add(
+            code, info=info, valid=info is not None,
+            severity=SEVERITY_RANK[info.severity] if info is not None else 0,
+            mdc=info.mdc if info is not None else -1,
+            male_mdc=by_sex[0] if by_sex else -1, female_mdc=by_sex[1] if by_sex else -1,
+            sex_dependent=by_sex is not None,
+            exclusion_group=tables.exclusion_group_ids.get(upper, -1),
+            sdx_tokens=sdx_tokens, pdx_tokens=pdx_tokens, names=names, hac_lists=lists, hac11=hac11,
+            mccalive="mccalive" in lower, incident="incident" in lower,
+            trauma=any(region.lower() in lower for region in TRAUMA_REGIONS),
+            ecode=code[:1].upper() in ("V", "W", "X", "Y"))
+
+    def procedure_row(self, code: str) -> int:
+        """The fact row of a procedure code as given."""
+        row = self.pr.row_of.get(code)
+        if row is not None:
+            return row
+        tables = self.tables
+        upper = code.upper()
+        table_attributes = tables.procedures.get(upper, frozenset())
+        attributes = with_orproc(table_attributes)
+        token = self.tokens.id
+        in_cluster = any(c in tables.clusters for c in tables.procedure_clusters.get(upper, ()))
+
+        def weight(names: tuple, required: str | None = None) -> int:
+            if required is not None and required not in attributes:
+                return 0
+            return sum(w for name, w in names if name in attributes)
+
+        return self.pr.add(
+            code, attributes=attributes, valid=bool(table_attributes),
+            is_or=is_operating_room(table_attributes, self.version_id),
+            tokens=tuple(sorted(token("NONE", n) for n in attributes)), in_cluster=in_cluster,
+            side=any(side in attributes for side in JOINT_SIDES),
+            vessel_weight=weight(VESSELS), stent_weight=weight(STENTS),
+            drug_stent_weight=weight(STENTS, "NORdrugstent"), plain_stent_weight=weight(STENTS, "NORstent"),
+            fusion_hits=sum(1 for name in FUSION_NAMES if name in attributes))
+
+    def suppressed_rows(self, suppression: int) -> np.ndarray:
+        """Per dx row: has an attribute of suppression set `suppression` (section 8)."""
+        lowered = self.suppressions[suppression]
+        found = self.suppressed_by.get(suppression)
+        infos = self.dx.column("info")
+        if found is None or len(found) != len(infos):
+            found = np.fromiter((info is not None and not lowered.isdisjoint(info.attributes_lower)
+                                 for info in infos), dtype=bool, count=len(infos))
+            self.suppressed_by[suppression] = found
+        return found
+
+
+def _build(tables: TableSet) -> VersionFacts:
+    facts = VersionFacts(tables, tables.version.id)
+    program = compiled(tables)
+    suppression_ids: dict[frozenset, int] = {}
+    for mdc, formula_list in program.formulas.items():
+        rows = []
+        for position, formula in enumerate(formula_list.rows):
+            lowered = frozenset(s.lower() for s in formula.row.suppression)
+            if lowered not in suppression_ids:
+                suppression_ids[lowered] = len(facts.suppressions)
+                facts.suppressions.append(lowered)
+            side_effects = has_side_effects(formula.tree)
+            rows.append(VectorFormula(position, formula.row, formula.tree,
+                                      None if side_effects else trigger_names(formula.tree),
+                                      suppression_ids[lowered], side_effects))
+        facts.formulas[mdc] = rows
+    for prefix, name, _ in RETURN_CODE_OPERANDS.values():
+        facts.tokens.id(prefix, name)
+    return facts
+
+
+_FACTS: TableSetCache[VersionFacts] = TableSetCache(_build)
+
+
+def version_facts(tables: TableSet) -> VersionFacts:
+    """The column-wise facts of a table set (built on first use, then kept and grown)."""
+    return _FACTS(tables)
+
+
+def is_severity_name(atom: Atom) -> bool:
+    return atom.prefix == "NONE" and atom.name in SEVERITY_NAMES
+
+
+__all__ = ["VersionFacts", "VectorFormula", "version_facts", "Tokens", "COUNTING_SPECIALS", "And", "Not", "Atom"]
