@@ -17,7 +17,7 @@ from drg.grouper.compiled import SEVERITY_NAMES, compiled, has_side_effects, tri
 from drg.grouper.evaluate import JOINT_SIDES, RETURN_CODE_OPERANDS, STENTS, TRAUMA_REGIONS, VESSELS
 from drg.tables import TableSet, TableSetCache
 from drg.tables.cms import is_operating_room, with_orproc
-from drg.tables.formula import And, Atom, Node, Not
+from drg.tables.formula import And, Atom, Node, Not, atoms
 
 SEVERITY_RANK = {"MCC": 2, "CC": 1, "NON_CC": 0}
 NO_SEVERITY = -1      # a list that has no formulas gives the pass no severity (Severity.NONE)
@@ -80,9 +80,9 @@ class _Rows:
         return self._lists[name]
 
 
-_DX_FACTS = ("info", "valid", "severity", "mdc", "male_mdc", "female_mdc", "sex_dependent", "exclusion_group",
-             "sdx_tokens", "pdx_tokens", "names", "hac_lists", "hac11", "mccalive", "incident", "trauma",
-             "ecode")
+_DX_FACTS = ("info", "has_hac", "valid", "severity", "mdc", "male_mdc", "female_mdc", "sex_dependent",
+             "exclusion_group", "sdx_tokens", "pdx_tokens", "names", "hac_lists", "hac11", "mccalive",
+             "incident", "trauma", "ecode")
 _PR_FACTS = ("attributes", "valid", "is_or", "tokens", "in_cluster", "side", "vessel_weight", "stent_weight",
              "drug_stent_weight", "plain_stent_weight", "fusion_hits")
 
@@ -92,6 +92,7 @@ class VectorFormula:
     """One DRG formula row ready for the column-wise evaluation."""
 
     position: int
+    index: int                  # number of the row among all the version's rows (VersionFacts.formula_*)
     row: object                 # DrgFormula
     tree: Node
     triggers: frozenset | None  # names of which one must be present (None: always evaluate)
@@ -111,6 +112,45 @@ class VersionFacts:
     formulas: dict = field(default_factory=dict)          # MDC -> list[VectorFormula]
     suppressions: list = field(default_factory=list)      # id -> frozenset of lower-case names
     suppressed_by: dict = field(default_factory=dict)     # suppression id -> bool array over dx rows (cache)
+    tested: frozenset = frozenset()                       # (prefix, name) entries some formula tests
+    formula_drg: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    formula_base_drg: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    formula_reroute: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    formula_surgical: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    _csr: dict = field(default_factory=dict)              # fact name -> (rows, offsets, flat) cache
+
+    def token_lists(self, rows: "_Rows", name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The token-id lists of fact `name` as offsets and one flat array (CSR), for array gathers."""
+        found = self._csr.get(name)
+        count = len(rows.row_of)
+        if found is None or found[0] != count:
+            lists = rows.column(name)
+            lengths = np.fromiter((len(t) for t in lists), dtype=np.int64, count=count)
+            offsets = np.zeros(count + 1, dtype=np.int64)
+            np.cumsum(lengths, out=offsets[1:])
+            flat = np.fromiter((t for row in lists for t in row), dtype=np.int64, count=int(offsets[-1]))
+            found = self._csr[name] = (count, offsets, flat)
+        return found[1], found[2]
+
+    def code_rank(self) -> np.ndarray:
+        """Per dx row: the rank of its code (as given) in code order, for the processing order (5.8)."""
+        count = len(self.dx.row_of)
+        found = self._csr.get("code rank")
+        if found is None or found[0] != count:
+            codes = list(self.dx.row_of)              # in row order
+            rank = np.empty(count, dtype=np.int64)
+            rank[sorted(range(count), key=codes.__getitem__)] = np.arange(count, dtype=np.int64)
+            found = self._csr["code rank"] = (count, rank)
+        return found[1]
+
+    def codes_to_rows(self, codes: list, diagnoses: bool) -> np.ndarray:
+        """Fact rows of codes as given (-1 for a code given as null)."""
+        table = self.dx if diagnoses else self.pr
+        rows = list(map(table.row_of.get, codes))
+        if None in rows:
+            make = self.diagnosis_row if diagnoses else self.procedure_row
+            rows = [r if r is not None else (make(c) if isinstance(c, str) else -1) for r, c in zip(rows, codes)]
+        return np.asarray(rows, dtype=np.int64)
 
     def diagnosis_row(self, code: str) -> int:
         """The fact row of a diagnosis code as given (looked up upper-cased, as the engine does)."""
@@ -127,9 +167,9 @@ class VersionFacts:
         names: frozenset = frozenset()
         if info is not None:
             names = frozenset((*info.attributes, *info.categories, *info.hac_attributes))
-            token = self.tokens.id
-            sdx_tokens = tuple(sorted({token("SDX", n) for n in names} | {token("ANY", n) for n in names}))
-            pdx_tokens = tuple(sorted({token("PDX", n) for n in names} | {token("ANY", n) for n in names}))
+            token, tested = self.tokens.id, self.tested
+            sdx_tokens = tuple(sorted({token(p, n) for n in names for p in ("SDX", "ANY") if (p, n) in tested}))
+            pdx_tokens = tuple(sorted({token(p, n) for n in names for p in ("PDX", "ANY") if (p, n) in tested}))
             if any(a.startswith("HAC") for a in info.hac_attributes):
                 found = tables.hac_lists.get(upper)
                 if found is not None:
@@ -140,7 +180,7 @@ class VersionFacts:
         by_sex = tables.sex_mdcs.get(upper)
         lower = info.attributes_lower if info is not None else frozenset()
         return self.dx.add(
-            code, info=info, valid=info is not None,
+            code, info=info, has_hac=bool(lists), valid=info is not None,
             severity=SEVERITY_RANK[info.severity] if info is not None else 0,
             mdc=info.mdc if info is not None else -1,
             male_mdc=by_sex[0] if by_sex else -1, female_mdc=by_sex[1] if by_sex else -1,
@@ -171,7 +211,8 @@ class VersionFacts:
         return self.pr.add(
             code, attributes=attributes, valid=bool(table_attributes),
             is_or=is_operating_room(table_attributes, self.version_id),
-            tokens=tuple(sorted(token("NONE", n) for n in attributes)), in_cluster=in_cluster,
+            tokens=tuple(sorted(token("NONE", n) for n in attributes if ("NONE", n) in self.tested)),
+            in_cluster=in_cluster,
             side=any(side in attributes for side in JOINT_SIDES),
             vessel_weight=weight(VESSELS), stent_weight=weight(STENTS),
             drug_stent_weight=weight(STENTS, "NORdrugstent"), plain_stent_weight=weight(STENTS, "NORstent"),
@@ -193,6 +234,7 @@ def _build(tables: TableSet) -> VersionFacts:
     facts = VersionFacts(tables, tables.version.id)
     program = compiled(tables)
     suppression_ids: dict[frozenset, int] = {}
+    every_row = []
     for mdc, formula_list in program.formulas.items():
         rows = []
         for position, formula in enumerate(formula_list.rows):
@@ -201,12 +243,23 @@ def _build(tables: TableSet) -> VersionFacts:
                 suppression_ids[lowered] = len(facts.suppressions)
                 facts.suppressions.append(lowered)
             side_effects = has_side_effects(formula.tree)
-            rows.append(VectorFormula(position, formula.row, formula.tree,
+            every_row.append(formula.row)
+            rows.append(VectorFormula(position, len(every_row) - 1, formula.row, formula.tree,
                                       None if side_effects else trigger_names(formula.tree),
                                       suppression_ids[lowered], side_effects))
         facts.formulas[mdc] = rows
+    facts.formula_drg = np.asarray([r.drg for r in every_row], dtype=np.int64)
+    facts.formula_base_drg = np.asarray([r.base_drg for r in every_row], dtype=np.int64)
+    facts.formula_reroute = np.asarray([r.reroute_mdc for r in every_row], dtype=np.int64)
+    facts.formula_surgical = np.asarray([r.surgical.upper() for r in every_row], dtype=object)
     for prefix, name, _ in RETURN_CODE_OPERANDS.values():
         facts.tokens.id(prefix, name)
+    # Only the entries a formula tests go into a claim's mask: no other entry can make an
+    # atom true, and a formula whose trigger names are all absent is false (compiled.py).
+    trees = [f.tree for rows in program.formulas.values() for f in rows.rows]
+    trees += [h.tree for rows in program.hac_formulas.values() for h in rows]
+    facts.tested = frozenset({(a.prefix, a.name) for tree in trees for a in atoms(tree) if a.special is None}
+                             | {("ONLY", "incident")})
     return facts
 
 

@@ -38,7 +38,7 @@ from typing import Callable
 import numpy as np
 
 from drg.claim_columns import ClaimColumns
-from drg.grouper.column_results import GroupedColumns, concatenate, reorder, take
+from drg.grouper.column_results import GroupedColumns, concatenate, ranges, reorder, take
 from drg.grouper.column_tables import (COUNTING_SPECIALS, NO_SEVERITY, SEVERITY_RANK, VectorFormula,
                                        VersionFacts, version_facts)
 from drg.grouper.compiled import SEVERITY_NAMES
@@ -99,17 +99,11 @@ class _Codes:
         self.pr_start, pr_positions, self.pr_claim = flat(columns.procedure_start)
         self.pr_code = columns.procedure_code[pr_positions]
 
-        for codes, owner in ((self.sdx_code, self.sdx_claim), (self.pr_code, self.pr_claim)):
-            missing = np.fromiter((not isinstance(c, str) for c in codes), dtype=bool, count=len(codes))
-            if missing.any():
-                self.bad[owner[missing]] = True
-        dx_row, pr_row = facts.diagnosis_row, facts.procedure_row
-        self.pdx_row = np.fromiter((dx_row(c) if isinstance(c, str) and c else -1 for c in self.pdx_code),
-                                   dtype=np.int64, count=m)
-        self.sdx_row = np.fromiter((dx_row(c) if isinstance(c, str) else -1 for c in self.sdx_code),
-                                   dtype=np.int64, count=len(self.sdx_code))
-        self.pr_row = np.fromiter((pr_row(c) if isinstance(c, str) else -1 for c in self.pr_code),
-                                  dtype=np.int64, count=len(self.pr_code))
+        self.pdx_row = facts.codes_to_rows([c if c else None for c in self.pdx_code.tolist()], True)
+        self.sdx_row = facts.codes_to_rows(self.sdx_code.tolist(), True)
+        self.pr_row = facts.codes_to_rows(self.pr_code.tolist(), False)
+        for rows, owner in ((self.sdx_row, self.sdx_claim), (self.pr_row, self.pr_claim)):
+            self.bad[owner[rows < 0]] = True                             # a code given as null
 
 
 def _dx(facts: VersionFacts, name: str, rows: np.ndarray, missing: object = 0) -> np.ndarray:
@@ -135,12 +129,14 @@ class _Mask:
     """Every claim's mask entries as sorted keys token * m + claim; columns built on demand."""
 
     def __init__(self, keys: np.ndarray, m: int, facts: VersionFacts) -> None:
-        self.keys = np.unique(keys)
+        keys.sort()
+        self.keys = keys
         self.m = m
         self.facts = facts
         self._columns: dict[int, np.ndarray] = {}
         self._names: dict[str, np.ndarray] = {}
-        present = np.unique(self.keys // m) if m else np.zeros(0, dtype=np.int64)
+        by_token = self.keys // m if m else self.keys
+        present = by_token[np.r_[True, by_token[1:] != by_token[:-1]]] if len(by_token) else by_token
         entries = facts.tokens.entries
         self.names_present = frozenset(entries[t][1] for t in present.tolist())
 
@@ -233,6 +229,30 @@ class _Evaluation:
         raise ValueError(f"special operand {special} has no column-wise form")
 
 
+def _accumulated(hits: list[tuple[int, np.ndarray]], value: np.ndarray) -> np.ndarray:
+    """Per matched claim: the tuple of token ids its true atoms added, in evaluation order (7.4).
+    Claims with the same true atoms share one tuple."""
+    count = int(value.sum())
+    out = np.empty(count, dtype=object)
+    if not hits:
+        out[:] = [()] * count
+        return out
+    matrix = np.array([h[value] for _, h in hits])                   # atoms x matched claims
+    packed = np.ascontiguousarray(np.packbits(matrix, axis=0).T)
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    tokens = [t for t, _ in hits]
+    patterns = np.empty(len(unique), dtype=object)
+    for u, k in enumerate(first.tolist()):
+        seen: dict[int, None] = {}
+        for t, on in zip(tokens, matrix[:, k].tolist()):
+            if on:
+                seen.setdefault(t, None)
+        patterns[u] = tuple(seen)
+    out[:] = patterns[inverse.ravel()]
+    return out
+
+
 class _ListResult:
     """What evaluating one MDC's list did to each claim of `claims`."""
 
@@ -274,7 +294,7 @@ class _VersionRun:
                     self.to_per_claim[i] = True
         # HAC lists: present on admission, or an exempt hospital (section 14.1-14.2)
         self.sdx_hac_lists = _dx(facts, "hac_lists", sdx_row, ())
-        has_hac = np.fromiter((bool(x) for x in self.sdx_hac_lists), dtype=bool, count=len(sdx_row))
+        has_hac = _dx(facts, "has_hac", sdx_row, False).astype(bool)
         self.sdx_has_hac = has_hac
         if has_hac.any():
             owner = codes.sdx_claim[has_hac]
@@ -318,26 +338,28 @@ class _VersionRun:
         if not len(codes.sdx_row):
             return np.zeros(0, dtype=np.int64)
         severity_class = 2 - self.sdx_severity           # MCC 0, CC 1, else 2
-        as_text = codes.sdx_code.astype(str)
-        return np.lexsort((as_text, severity_class, codes.sdx_claim))
+        code_rank = self.facts.code_rank()[codes.sdx_row]
+        return np.lexsort((code_rank, severity_class, codes.sdx_claim))
 
     def _mask(self) -> _Mask:
         facts, codes, m = self.facts, self.codes, self.m
         token = facts.tokens.id
         parts: list[np.ndarray] = []
 
-        def add(claims: np.ndarray, token_rows: np.ndarray) -> None:
-            lengths = np.fromiter((len(t) for t in token_rows), dtype=np.int64, count=len(token_rows))
-            if lengths.sum():
-                flat_tokens = np.fromiter((t for row in token_rows for t in row), dtype=np.int64,
-                                          count=int(lengths.sum()))
-                parts.append(flat_tokens * m + np.repeat(claims, lengths))
+        def add(claims: np.ndarray, rows: np.ndarray, table: object, name: str) -> None:
+            offsets, flat = facts.token_lists(table, name)            # type: ignore[arg-type]
+            rows_known = rows >= 0
+            claims, rows = claims[rows_known], rows[rows_known]
+            new_start, positions = ranges(offsets, rows)
+            if len(positions):
+                counts = np.diff(new_start)
+                parts.append(flat[positions] * m + np.repeat(claims, counts))
 
         if len(codes.sdx_row):
-            add(codes.sdx_claim, _dx(facts, "sdx_tokens", codes.sdx_row, ()))
+            add(codes.sdx_claim, codes.sdx_row, facts.dx, "sdx_tokens")
         if len(codes.pr_row):
-            add(codes.pr_claim, _pr(facts, "tokens", codes.pr_row))
-        add(np.arange(m, dtype=np.int64), _dx(facts, "pdx_tokens", codes.pdx_row, ()))
+            add(codes.pr_claim, codes.pr_row, facts.pr, "tokens")
+        add(np.arange(m, dtype=np.int64), codes.pdx_row, facts.dx, "pdx_tokens")
         everyone = np.arange(m, dtype=np.int64)
 
         def claim_level(prefix: str, name: str, where: np.ndarray) -> None:
@@ -444,27 +466,11 @@ class _VersionRun:
             if not len(matched):
                 continue
             undecided[matched] = False
-            result.position[matched] = formula.position
+            result.position[matched] = formula.index
             result.severity[matched] = severity[value]
             result.suppression[matched] = formula.suppression
             result.return_code[matched] = evaluation.return_code[value]
-            hits = np.array([h[value] for _, h in evaluation.hits]) if evaluation.hits else None
-            tokens = [t for t, _ in evaluation.hits]
-            patterns: dict[bytes, tuple] = {}
-            for k, j in enumerate(matched.tolist()):
-                if hits is None:
-                    result.accumulated[j] = ()
-                    continue
-                column = hits[:, k]
-                key = column.tobytes()
-                found = patterns.get(key)
-                if found is None:
-                    seen: dict[int, None] = {}
-                    for t, on in zip(tokens, column.tolist()):
-                        if on:
-                            seen.setdefault(t, None)
-                    found = patterns[key] = tuple(seen)
-                result.accumulated[j] = found
+            result.accumulated[matched] = _accumulated(evaluation.hits, value)
             if not undecided.any():
                 break
         last = rows[-1]
@@ -520,8 +526,7 @@ class _VersionRun:
                 first_mdc = int(targets[claims == first.claims[0]][0]) if len(first.claims) else 0
                 matched, _ = take(first, first_mdc)
                 hit = np.isin(first.claims, matched)
-                again = np.array([self._row(first_mdc, p).reroute_mdc if p >= 0 else 0
-                                  for p in first.position], dtype=np.int64)
+                again = np.where(first.position >= 0, reroute_of[np.maximum(first.position, 0)], 0)
                 final_hit = hit & (again == 0)
                 decide(first, final_hit, first_mdc)
                 second_claims = first.claims[hit & (again != 0)]
@@ -532,11 +537,11 @@ class _VersionRun:
                         matched2, _ = take(second, second_mdc)
                         decide(second, np.isin(second.claims, matched2), second_mdc)
 
+        reroute_of = self.facts.formula_reroute
         pre = self.evaluate_list(0, everyone)
         matched, _ = take(pre, 0)
         decide(pre, np.isin(pre.claims, matched), 0)
-        pre_reroute = np.array([self._row(0, int(state["position"][c])).reroute_mdc for c in matched.tolist()],
-                               dtype=np.int64)
+        pre_reroute = reroute_of[state["position"][matched]]
         if len(matched):
             reroute(matched[pre_reroute != 0], pre_reroute[pre_reroute != 0], "stop1")
         unmatched = pre.claims[pre.position < 0]
@@ -549,15 +554,12 @@ class _VersionRun:
                 state["pdx_stopped"][stopped] = True
                 hit = np.isin(result.claims, got)
                 decide(result, hit, mdc)
-                targets = np.array([self._row(mdc, p).reroute_mdc if p >= 0 else 0 for p in result.position],
-                                   dtype=np.int64)
+                targets = np.where(result.position >= 0, reroute_of[np.maximum(result.position, 0)], 0)
                 rerouting = hit & (targets != 0)
                 if rerouting.any():
                     reroute(result.claims[rerouting], targets[rerouting], "stop2")
         return state
 
-    def _row(self, mdc: int, position: int) -> object:
-        return self.facts.formulas[mdc][position].row
 
     # ---- sections 10.4-16: the results of the claims that stayed column-wise
     def results(self) -> tuple[GroupedColumns, np.ndarray]:
@@ -570,22 +572,19 @@ class _VersionRun:
         decided = (position >= 0) & (stopped == 0)
         to_per_claim = self.to_per_claim
         to_per_claim |= (stopped == 0) & (position < 0)               # no formula decided (10.4)
-        entries = facts.tokens.entries
-        drg = np.full(m, 999, dtype=np.int64)
-        base_drg = np.full(m, 999, dtype=np.int64)
-        med_surg = np.full(m, MedSurg.NONE.value, dtype=object)
-        for j in np.nonzero(decided & ~to_per_claim)[0].tolist():
-            row = self._row(int(state["mdc"][j]), int(position[j]))
-            if row.drg == 0 or row.drg == 794:                          # type: ignore[attr-defined]
-                to_per_claim[j] = True
-                continue
-            accumulated = state["accumulated"][j]
-            if any(entries[t][1] in _SPECIAL_MARK_NAMES for t in accumulated):
-                to_per_claim[j] = True
-                continue
-            drg[j] = row.drg                                            # type: ignore[attr-defined]
-            base_drg[j] = row.base_drg                                  # type: ignore[attr-defined]
-            med_surg[j] = _MED_SURG.get(row.surgical.upper(), MedSurg.NONE.value)   # type: ignore[attr-defined]
+        formula = np.maximum(position, 0)
+        drg = np.where(decided, facts.formula_drg[formula], 999)
+        base_drg = np.where(decided, facts.formula_base_drg[formula], 999)
+        # DRG 0 (no DRG: 10.4) and DRG 794 (its non-incidental codes, 12.3) go per claim
+        to_per_claim |= decided & ((drg == 0) | (drg == 794))
+        special_tokens = frozenset(t for key, t in facts.tokens.ids.items() if key[1] in _SPECIAL_MARK_NAMES)
+        if special_tokens:
+            marked_special = np.fromiter((bool(acc) and not special_tokens.isdisjoint(acc)
+                                          for acc in state["accumulated"]), dtype=bool, count=m)
+            to_per_claim |= decided & marked_special                        # 12.4: stents and vessels
+        surgical = facts.formula_surgical[formula]
+        med_surg = np.where(decided & (surgical == "SURGICAL"), MedSurg.SURGICAL.value,
+                            np.where(decided & (surgical == "MEDICAL"), MedSurg.MEDICAL.value, MedSurg.NONE.value))
         grouped = decided & ~to_per_claim
         keep = np.nonzero(~to_per_claim)[0]
         # claim level (10.5, 10.6)
