@@ -81,8 +81,8 @@ class _Rows:
 
 
 _DX_FACTS = ("info", "has_hac", "valid", "severity", "mdc", "male_mdc", "female_mdc", "sex_dependent",
-             "exclusion_group", "sdx_tokens", "pdx_tokens", "names", "hac_lists", "hac11", "mccalive",
-             "incident", "trauma", "ecode")
+             "exclusion_group", "sdx_tokens", "pdx_tokens", "names", "hac_lists", "on_show_list", "hac11",
+             "mccalive", "incident", "trauma", "ecode")
 _PR_FACTS = ("attributes", "valid", "is_or", "tokens", "in_cluster", "side", "vessel_weight", "stent_weight",
              "drug_stent_weight", "plain_stent_weight", "fusion_hits")
 
@@ -174,7 +174,7 @@ class VersionFacts:
                 found = tables.hac_lists.get(upper)
                 if found is not None:
                     count = len(set(found.numbers))
-                    lists = tuple(next((op for op in found.operands if str(number) in op), "")
+                    lists = tuple((number, next((op for op in found.operands if str(number) in op), ""))
                                   for number in found.numbers[:count])
             hac11 = any(a.endswith("hac11_pdx") for a in info.hac_attributes)
         by_sex = tables.sex_mdcs.get(upper)
@@ -186,7 +186,9 @@ class VersionFacts:
             male_mdc=by_sex[0] if by_sex else -1, female_mdc=by_sex[1] if by_sex else -1,
             sex_dependent=by_sex is not None,
             exclusion_group=tables.exclusion_group_ids.get(upper, -1),
-            sdx_tokens=sdx_tokens, pdx_tokens=pdx_tokens, names=names, hac_lists=lists, hac11=hac11,
+            sdx_tokens=sdx_tokens, pdx_tokens=pdx_tokens, names=names, hac_lists=lists,
+            on_show_list=bool(lists) and "hac06_show" in info.hac_attributes if info is not None else False,
+            hac11=hac11,
             mccalive="mccalive" in lower, incident="incident" in lower,
             trauma=any(region.lower() in lower for region in TRAUMA_REGIONS),
             ecode=code[:1].upper() in ("V", "W", "X", "Y"))

@@ -41,7 +41,7 @@ from drg.claim_columns import ClaimColumns
 from drg.grouper.column_results import GroupedColumns, concatenate, ranges, reorder, take
 from drg.grouper.column_tables import (COUNTING_SPECIALS, NO_SEVERITY, SEVERITY_RANK, VectorFormula,
                                        VersionFacts, version_facts)
-from drg.grouper.compiled import SEVERITY_NAMES
+from drg.grouper.compiled import SEVERITY_NAMES, compiled
 from drg.grouper.engine import group_claim
 from drg.grouper.evaluate import RETURN_CODE_OPERANDS
 from drg.grouper.vocabulary import (AffectsDrg, HacStatus, HacUsage, MedSurg, PoaError, ReturnCode, Severity,
@@ -59,6 +59,16 @@ _MED_SURG = {"SURGICAL": MedSurg.SURGICAL.value, "MEDICAL": MedSurg.MEDICAL.valu
 _SPECIAL_MARK_NAMES = frozenset({"stent1", "stent2", "stent3", "stent4", "vessel1", "vessel2", "vessel3", "vessel4"})
 _POA_YES = frozenset({"Y", "W"})
 _SEVERITY_OF_RANK = ("NON_CC", "CC", "MCC")
+_RETURN_CODE_WORDS = np.array([code.value for code in _RETURN_CODES], dtype=object)
+_AFFECTS = np.array([AffectsDrg.NONE.value, AffectsDrg.INITIAL.value, AffectsDrg.FINAL.value, AffectsDrg.BOTH.value],
+                    dtype=object)      # index: marked in the initial phase + 2 x marked in the final phase
+_NEITHER = SeverityUsage.NEITHER.value
+_LEVEL_WORDS = {   # by severity rank (NON_CC 0, CC 1, MCC 2): section 13
+    "used": np.array([_NEITHER, SeverityUsage.CC.value, SeverityUsage.MCC.value], dtype=object),
+    "cut": np.array([_NEITHER, SeverityUsage.CC_EXCLUDED.value, SeverityUsage.MCC_EXCLUDED.value], dtype=object),
+    "logic": np.array([_NEITHER, SeverityUsage.CC_EXCLUDED_BY_DRG_LOGIC.value,
+                       SeverityUsage.MCC_EXCLUDED_BY_DRG_LOGIC.value], dtype=object),
+}
 
 
 def _objects(values: list) -> np.ndarray:
@@ -276,6 +286,7 @@ class _VersionRun:
         self.codes = codes = _Codes(columns, chosen, facts)
         self.m = codes.m
         self.to_per_claim = codes.bad.copy()
+        self.considered: np.ndarray | None = None
         self._possible: dict[str, np.ndarray] = {}
         self._prepare()
 
@@ -292,15 +303,9 @@ class _VersionRun:
                 chunk = codes.pr_code[codes.pr_start[i]:codes.pr_start[i + 1]]
                 if len(set(chunk)) != len(chunk):
                     self.to_per_claim[i] = True
-        # HAC lists: present on admission, or an exempt hospital (section 14.1-14.2)
+        # HAC lists (section 14)
         self.sdx_hac_lists = _dx(facts, "hac_lists", sdx_row, ())
-        has_hac = _dx(facts, "has_hac", sdx_row, False).astype(bool)
-        self.sdx_has_hac = has_hac
-        if has_hac.any():
-            owner = codes.sdx_claim[has_hac]
-            exempt = codes.hospital[owner] == "EXEMPT"
-            yes = np.fromiter((p in _POA_YES for p in codes.sdx_poa[has_hac]), dtype=bool, count=len(owner))
-            self.to_per_claim[owner[~(exempt | yes)]] = True
+        self.sdx_has_hac = _dx(facts, "has_hac", sdx_row, False).astype(bool)
         # principal diagnosis and its MDC (5.6)
         pdx_row = codes.pdx_row
         self.pdx_valid = _dx(facts, "valid", pdx_row, False).astype(bool)
@@ -421,19 +426,24 @@ class _VersionRun:
 
     # ---- severity per suppression set (section 8)
     def severity_for(self, suppression: int) -> np.ndarray:
+        """Claim severity for a suppression set over the considered codes (all in the initial
+        pass; the final pass leaves out codes with a met HAC: section 14)."""
         cache = self.__dict__.setdefault("_severity", {})
-        found = cache.get(suppression)
+        key = (suppression, self.considered is not None)
+        found = cache.get(key)
         if found is None:
             codes = self.codes
             found = np.zeros(self.m, dtype=np.int64)
             if len(codes.sdx_row):
                 counted = ~self.sdx_excluded & ~self.sdx_death
+                if self.considered is not None:
+                    counted &= self.considered
                 if self.facts.suppressions[suppression]:
                     suppressed = self.facts.suppressed_rows(suppression)
                     counted &= ~(suppressed[np.maximum(codes.sdx_row, 0)] & (codes.sdx_row >= 0))
                 level = np.where(counted, self.sdx_severity, 0)
                 np.maximum.at(found, codes.sdx_claim, level)
-            cache[suppression] = found
+            cache[key] = found
         return found
 
     # ---- one MDC list (section 9)
@@ -481,9 +491,9 @@ class _VersionRun:
         return result
 
     # ---- the pass (section 10)
-    def grouping_pass(self) -> dict:
+    def grouping_pass(self, everyone: np.ndarray) -> dict:
+        """Section 10 for the claims `everyone` (local positions); per-claim state arrays over all m."""
         m = self.m
-        everyone = np.nonzero(~self.to_per_claim)[0]
         state = {
             "stopped": np.zeros(m, dtype=np.int64),           # return code index, 0 = none
             "pdx_stopped": np.zeros(m, dtype=bool),
@@ -494,7 +504,9 @@ class _VersionRun:
             "suppression": np.full(m, -1, dtype=np.int64),
             "stop1": np.full(m, -1, dtype=np.int64),
             "stop2": np.full(m, -1, dtype=np.int64),
+            "tried": np.zeros(m, dtype=bool),
         }
+        state["tried"][everyone] = True
 
         def take(result: _ListResult, claims_mdc: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             """Record a list's severity and suppression; return (matched, stopped) claim ids."""
@@ -561,20 +573,16 @@ class _VersionRun:
         return state
 
 
-    # ---- sections 10.4-16: the results of the claims that stayed column-wise
-    def results(self) -> tuple[GroupedColumns, np.ndarray]:
-        """The GroupedColumns of the claims that stayed column-wise, and their local positions."""
-        state = self.grouping_pass()
-        facts, codes, m = self.facts, self.codes, self.m
-        version_id = self.version_id
-        stopped = state["stopped"]
-        position = state["position"]
+    # ---- sections 10.4-10.6: what a pass gives each claim
+    def _outcome(self, state: dict) -> dict:
+        """Claim-level results of a pass; claims it cannot finish column-wise go per claim."""
+        facts, m = self.facts, self.m
+        stopped, position = state["stopped"], state["position"]
         decided = (position >= 0) & (stopped == 0)
         to_per_claim = self.to_per_claim
-        to_per_claim |= (stopped == 0) & (position < 0)               # no formula decided (10.4)
+        to_per_claim |= (stopped == 0) & (position < 0) & state["tried"]   # no formula decided (10.4)
         formula = np.maximum(position, 0)
         drg = np.where(decided, facts.formula_drg[formula], 999)
-        base_drg = np.where(decided, facts.formula_base_drg[formula], 999)
         # DRG 0 (no DRG: 10.4) and DRG 794 (its non-incidental codes, 12.3) go per claim
         to_per_claim |= decided & ((drg == 0) | (drg == 794))
         special_tokens = frozenset(t for key, t in facts.tokens.ids.items() if key[1] in _SPECIAL_MARK_NAMES)
@@ -583,110 +591,165 @@ class _VersionRun:
                                           for acc in state["accumulated"]), dtype=bool, count=m)
             to_per_claim |= decided & marked_special                        # 12.4: stents and vessels
         surgical = facts.formula_surgical[formula]
-        med_surg = np.where(decided & (surgical == "SURGICAL"), MedSurg.SURGICAL.value,
-                            np.where(decided & (surgical == "MEDICAL"), MedSurg.MEDICAL.value, MedSurg.NONE.value))
-        grouped = decided & ~to_per_claim
-        keep = np.nonzero(~to_per_claim)[0]
-        # claim level (10.5, 10.6)
         stop1, stop2 = state["stop1"], state["stop2"]
         last_stop = np.where(stop2 >= 0, stop2, np.where(stop1 >= 0, stop1, 0))
         before_last = np.where(stop2 >= 0, stop1, 0)
         in_stops = lambda mdc: (stop1 == mdc) | (stop2 == mdc)           # noqa: E731
         mdc_29 = np.where(in_stops(24), 24, np.where(in_stops(25), 25, before_last))
         result_mdc = np.where(last_stop == 29, mdc_29, np.where(last_stop != 0, last_stop, self.pdx_mdc))
-        result_mdc = np.where(grouped, result_mdc, 0)
         severity_word = _SEVERITY_WORDS[state["severity"]]
-        severity_word = np.where(grouped & (drg != 998), severity_word, Severity.NONE.value)
-        return_code = _objects([_RETURN_CODES[k].value for k in stopped.tolist()])
-        # secondary diagnoses (sections 8, 13, 14)
+        return {
+            "decided": decided,
+            "drg": drg,
+            "base_drg": np.where(decided, facts.formula_base_drg[formula], 999),
+            "mdc": np.where(decided, result_mdc, 0),
+            "med_surg": np.where(decided & (surgical == "SURGICAL"), MedSurg.SURGICAL.value,
+                                 np.where(decided & (surgical == "MEDICAL"), MedSurg.MEDICAL.value,
+                                          MedSurg.NONE.value)),
+            "severity": np.where(decided & (drg != 998), severity_word, Severity.NONE.value),
+            "return_code": _RETURN_CODE_WORDS[stopped],
+        }
+
+    def _suppressed(self, state: dict) -> np.ndarray:
+        """The SUPPRESSED mark of each secondary diagnosis after a pass: the last formula tried (8)."""
+        facts, codes = self.facts, self.codes
         n_sdx = len(codes.sdx_row)
-        sdx_owner = codes.sdx_claim
-        sdx_grouped = grouped[sdx_owner] if n_sdx else np.zeros(0, dtype=bool)
-        last_suppression = state["suppression"][sdx_owner] if n_sdx else np.zeros(0, dtype=np.int64)
+        last = state["suppression"][codes.sdx_claim] if n_sdx else np.zeros(0, dtype=np.int64)
         suppressed = np.zeros(n_sdx, dtype=bool)
-        for sup in np.unique(last_suppression).tolist():
+        for sup in np.unique(last).tolist():
             if sup < 0 or not facts.suppressions[sup]:
                 continue
-            on = last_suppression == sup
+            on = last == sup
             rows = facts.suppressed_rows(sup)
             suppressed[on] = rows[np.maximum(codes.sdx_row[on], 0)] & (codes.sdx_row[on] >= 0)
-        usage = self._severity_usage(suppressed & (version_id >= 411))
-        usage = np.where(sdx_grouped, usage, SeverityUsage.NEITHER.value)
-        exempt = codes.hospital[sdx_owner] == "EXEMPT" if n_sdx else np.zeros(0, dtype=bool)
-        with_hac = self.sdx_has_hac & sdx_grouped
-        poa_error = np.full(n_sdx, PoaError.POA_NOT_CHECKED.value, dtype=object)
-        poa_error[with_hac & exempt] = PoaError.HOSPITAL_EXEMPT.value
-        poa_error[with_hac & ~exempt] = PoaError.POA_RECOGNIZED_YES_POA.value
-        hac_counts = np.zeros(n_sdx, dtype=np.int64)
-        hac_lists: list = []
-        hac_usages: list = []
-        for k in np.nonzero(with_hac)[0].tolist():
-            lists = self.sdx_hac_lists[k]
-            if exempt[k]:
-                hac_counts[k] = len(lists)
-                hac_lists.extend(lists)
-                hac_usages.extend([HacUsage.HAC_NOT_APPLICABLE_EXEMPT.value] * len(lists))
-            else:
-                hac_counts[k] = 1
-                hac_lists.append(lists[0])
-                hac_usages.append(HacUsage.HAC_CRITERIA_NOT_MET.value)
-        # marking (section 12): both phases mark the same codes when the final pass repeats the initial
-        sdx_marked = np.zeros(n_sdx, dtype=bool)
-        pr_marked = np.zeros(len(codes.pr_row), dtype=bool)
-        self._mark(np.nonzero(grouped)[0], state["accumulated"], suppressed, sdx_marked, pr_marked)
-        both, none = AffectsDrg.BOTH.value, AffectsDrg.NONE.value
-        pdx_valid = self.pdx_valid
-        sdx_valid = self.sdx_valid
+        return suppressed
+
+    # ---- sections 10-16: the results of the claims that stayed column-wise
+    def results(self) -> tuple[GroupedColumns, np.ndarray]:
+        """The GroupedColumns of the claims that stayed column-wise, and their local positions."""
+        facts, codes, m = self.facts, self.codes, self.m
+        version_id = self.version_id
+        initial_state = self.grouping_pass(np.nonzero(~self.to_per_claim)[0])
+        initial = self._outcome(initial_state)
+        grouped = initial["decided"] & ~self.to_per_claim
+        suppressed_initial = self._suppressed(initial_state)
+        hacs = _HacProcessing(self, grouped)
+        # the final pass (section 14 then 10): only where a met HAC leaves codes out of the severity
+        final = {key: value.copy() for key, value in initial.items()}
+        suppressed_final = suppressed_initial.copy()
+        final_state = initial_state
+        rerun = hacs.rerun & grouped
+        if rerun.any():
+            self.considered = hacs.considered
+            final_state = self.grouping_pass(np.nonzero(rerun & ~self.to_per_claim)[0])
+            self.considered = None
+            again = self._outcome(final_state)
+            self.to_per_claim |= rerun & ~again["decided"]                   # ungroupable final pass (15)
+            for key, value in again.items():
+                final[key] = np.where(rerun, value, final[key])
+            after = self._suppressed(final_state)
+            entries_rerun = rerun[codes.sdx_claim] & hacs.considered if len(codes.sdx_row) else rerun[:0]
+            suppressed_final[entries_rerun] = after[entries_rerun]
+        stopped = hacs.return_code > 0
+        if stopped.any():
+            final["drg"][stopped] = 999
+            final["base_drg"][stopped] = 999
+            final["mdc"][stopped] = 0
+            final["med_surg"][stopped] = MedSurg.NONE.value
+            final["severity"][stopped] = Severity.NONE.value
+            final["return_code"][stopped] = hacs.return_code_words[stopped]
+        keep = np.nonzero(~self.to_per_claim)[0]
+        grouped &= ~self.to_per_claim
+        final_grouped = grouped & ~stopped
+        changed = final_grouped & (final["drg"] != initial["drg"])
+        # secondary diagnoses: severity usage (13)
+        n_sdx = len(codes.sdx_row)
+        owner = codes.sdx_claim
+        sdx_grouped = grouped[owner] if n_sdx else np.zeros(0, dtype=bool)
+        neither = SeverityUsage.NEITHER.value
+        initial_usage = np.where(sdx_grouped, self._severity_usage(suppressed_initial & (version_id >= 411)),
+                                 neither)
+        final_suppressed = suppressed_final & (version_id >= 411)
+        final_usage = self._severity_usage(final_suppressed)
+        final_usage = np.where(~final_suppressed & hacs.reported_met, neither, final_usage)
+        if stopped.any():
+            entries_stopped = stopped[owner]
+            fallback = self._fallback_final_usage(suppressed_initial & (version_id >= 411), hacs.reported_met)
+            final_usage = np.where(entries_stopped, fallback, final_usage)
+        final_usage = np.where(sdx_grouped, final_usage, neither)
+        # marking (12): each phase marks from its deciding atoms
+        sdx_initial = np.zeros(n_sdx, dtype=bool)
+        pr_initial = np.zeros(len(codes.pr_row), dtype=bool)
+        self._mark(np.nonzero(grouped)[0], initial_state["accumulated"], suppressed_initial, sdx_initial,
+                   pr_initial)
+        sdx_final = sdx_initial & final_grouped[owner] if n_sdx else sdx_initial
+        pr_final = pr_initial & final_grouped[codes.pr_claim] if len(codes.pr_row) else pr_initial
+        if rerun.any():
+            rerun_entries = rerun[owner]
+            sdx_final[rerun_entries] = False
+            rerun_procedures = rerun[codes.pr_claim]
+            pr_final[rerun_procedures] = False
+            self._mark(np.nonzero(rerun & final_grouped)[0], final_state["accumulated"], suppressed_final,
+                       sdx_final, pr_final)
+        if changed.any():
+            sdx_final |= changed[owner] & hacs.reported_met if n_sdx else sdx_final
+            pr_final |= changed[codes.pr_claim] & hacs.procedure_has_hac if len(codes.pr_row) else pr_final
+        pdx_affects = np.where(final_grouped, AffectsDrg.BOTH.value,
+                               np.where(grouped, AffectsDrg.INITIAL.value, AffectsDrg.NONE.value))
+        # HAC status (16)
+        exempt_claim = codes.hospital == "EXEMPT"
+        hac_status = np.where(exempt_claim | (hacs.categories == 0), HacStatus.NOT_APPLICABLE.value,
+                              np.where(initial["drg"] == final["drg"], HacStatus.FINAL_DRG_NO_CHANGE.value,
+                                       np.where(final["drg"] == 999, HacStatus.FINAL_DRG_UNGROUPABLE.value,
+                                                HacStatus.FINAL_DRG_CHANGES.value)))
         pr_row = codes.pr_row
-        pr_grouped = grouped[codes.pr_claim] if len(pr_row) else np.zeros(0, dtype=bool)
         columns = GroupedColumns(
             claim_id=np.empty(m, dtype=object), version=np.full(m, version_id, dtype=np.int32),
-            initial_drg=drg.astype(np.int32), initial_mdc=result_mdc.astype(np.int32),
-            initial_base_drg=base_drg.astype(np.int32), initial_return_code=return_code,
-            initial_med_surg=med_surg, initial_severity=severity_word,
-            final_drg=drg.astype(np.int32), final_mdc=result_mdc.astype(np.int32),
-            final_base_drg=base_drg.astype(np.int32), final_return_code=return_code,
-            final_med_surg=med_surg, final_severity=severity_word,
-            hac_status=np.full(m, HacStatus.NOT_APPLICABLE.value, dtype=object),
-            hac_categories=np.zeros(m, dtype=np.int32),
-            pdx_code=codes.pdx_code, pdx_recognized=pdx_valid,
-            pdx_affects_drg=np.where(grouped, both, none).astype(object),
-            pdx_initial_severity_usage=np.full(m, SeverityUsage.NEITHER.value, dtype=object),
-            pdx_final_severity_usage=np.full(m, SeverityUsage.NEITHER.value, dtype=object),
+            initial_drg=initial["drg"].astype(np.int32), initial_mdc=initial["mdc"].astype(np.int32),
+            initial_base_drg=initial["base_drg"].astype(np.int32), initial_return_code=initial["return_code"],
+            initial_med_surg=initial["med_surg"], initial_severity=initial["severity"],
+            final_drg=final["drg"].astype(np.int32), final_mdc=final["mdc"].astype(np.int32),
+            final_base_drg=final["base_drg"].astype(np.int32), final_return_code=final["return_code"],
+            final_med_surg=final["med_surg"], final_severity=final["severity"],
+            hac_status=hac_status, hac_categories=hacs.categories.astype(np.int32),
+            pdx_code=codes.pdx_code, pdx_recognized=self.pdx_valid,
+            pdx_affects_drg=pdx_affects,
+            pdx_initial_severity_usage=np.full(m, neither, dtype=object),
+            pdx_final_severity_usage=np.full(m, neither, dtype=object),
             pdx_poa_error=np.full(m, PoaError.POA_NOT_CHECKED.value, dtype=object),
-            pdx_hac_start=np.zeros(m + 1, dtype=np.int64), pdx_hac_number=np.zeros(0, dtype=np.int32),
-            pdx_hac_list=np.empty(0, dtype=object), pdx_hac_usage=np.empty(0, dtype=object),
-            sdx_start=codes.sdx_start, sdx_code=codes.sdx_code, sdx_recognized=sdx_valid,
-            sdx_affects_drg=np.where(sdx_marked, both, none).astype(object),
-            sdx_initial_severity_usage=usage.astype(object), sdx_final_severity_usage=usage.astype(object),
-            sdx_poa_error=poa_error,
-            sdx_hac_start=np.concatenate([[0], np.cumsum(hac_counts)]).astype(np.int64),
-            sdx_hac_number=np.zeros(len(hac_lists), dtype=np.int32), sdx_hac_list=_objects(hac_lists),
-            sdx_hac_usage=_objects(hac_usages),
+            pdx_hac_start=np.concatenate([[0], np.cumsum(hacs.pdx_hac11)]).astype(np.int64),
+            pdx_hac_number=np.full(int(hacs.pdx_hac11.sum()), 11, dtype=np.int32),
+            pdx_hac_list=np.full(int(hacs.pdx_hac11.sum()), None, dtype=object),
+            pdx_hac_usage=np.full(int(hacs.pdx_hac11.sum()), HacUsage.NOT_ON_HAC_LIST.value, dtype=object),
+            sdx_start=codes.sdx_start, sdx_code=codes.sdx_code, sdx_recognized=self.sdx_valid,
+            sdx_affects_drg=_AFFECTS[sdx_initial.astype(np.int64) + 2 * sdx_final.astype(np.int64)],
+            sdx_initial_severity_usage=initial_usage, sdx_final_severity_usage=final_usage,
+            sdx_poa_error=hacs.poa_error,
+            sdx_hac_start=hacs.hac_start, sdx_hac_number=hacs.hac_number, sdx_hac_list=hacs.hac_list,
+            sdx_hac_usage=hacs.hac_usage,
             procedure_start=codes.pr_start, procedure_code=codes.pr_code,
             procedure_recognized=_pr(facts, "valid", pr_row).astype(bool),
-            procedure_affects_drg=np.where(pr_marked & pr_grouped, both, none).astype(object),
+            procedure_affects_drg=_AFFECTS[pr_initial.astype(np.int64) + 2 * pr_final.astype(np.int64)],
             procedure_is_or=_pr(facts, "is_or", pr_row).astype(bool),
-            procedure_hac_start=np.zeros(len(pr_row) + 1, dtype=np.int64),
-            procedure_hac_usage=np.empty(0, dtype=object),
+            procedure_hac_start=hacs.procedure_hac_start, procedure_hac_usage=hacs.procedure_hac_usage,
         )
         return GroupedColumns(**take(columns, keep), per_claim=0), keep
 
+    def _fallback_final_usage(self, suppressed: np.ndarray, reported_met: np.ndarray) -> np.ndarray:
+        """Final usage when HAC processing stopped the claim before the final pass (usage.py)."""
+        level = self.sdx_severity
+        used = _LEVEL_WORDS["used"][level]
+        out = np.where(self.sdx_death | reported_met, SeverityUsage.NEITHER.value, used)
+        out = np.where(suppressed, _LEVEL_WORDS["logic"][level], out)
+        return np.where(self.sdx_excluded, _LEVEL_WORDS["cut"][level], out)
+
     def _severity_usage(self, suppressed: np.ndarray) -> np.ndarray:
-        """Rule R of section 13 for every secondary diagnosis (the same in both phases here)."""
+        """Rule R of section 13 for every secondary diagnosis (usage.py), before the HAC check."""
         level = self.sdx_severity
         excluded, died = self.sdx_excluded, self.sdx_death
-        used = np.where(level == 2, SeverityUsage.MCC.value,
-                        np.where(level == 1, SeverityUsage.CC.value, SeverityUsage.NEITHER.value))
-        cut = np.where(level == 2, SeverityUsage.MCC_EXCLUDED.value,
-                       np.where(level == 1, SeverityUsage.CC_EXCLUDED.value, SeverityUsage.NEITHER.value))
-        logic = np.where(level == 2, SeverityUsage.MCC_EXCLUDED_BY_DRG_LOGIC.value,
-                         np.where(level == 1, SeverityUsage.CC_EXCLUDED_BY_DRG_LOGIC.value,
-                                  SeverityUsage.NEITHER.value))
-        out = np.where(suppressed, logic, used)
-        out = np.where(excluded | died, cut, out)
-        out = np.where(died & ~excluded, SeverityUsage.NEITHER.value, out)
-        return out
+        out = np.where(suppressed, _LEVEL_WORDS["logic"][level], _LEVEL_WORDS["used"][level])
+        out = np.where(excluded | died, _LEVEL_WORDS["cut"][level], out)
+        return np.where(died & ~excluded, SeverityUsage.NEITHER.value, out)
 
     def _mark(self, claims: np.ndarray, accumulated: np.ndarray, suppressed: np.ndarray,
               sdx_marked: np.ndarray, pr_marked: np.ndarray) -> None:
@@ -779,6 +842,220 @@ class _VersionRun:
                             pr_marked[others[0]] = True
                 elif having:
                     pr_marked[having[0]] = True
+
+
+# ---------------------------------------------------------------------------- HACs (section 14)
+_POA_NO = frozenset({"N", "U"})
+_PROCEDURE_HACS = (8, 10, 11, 12, 13, 14)
+_MET = HacUsage.HAC_CRITERIA_MET.value
+_NOT_MET = HacUsage.HAC_CRITERIA_NOT_MET.value
+_EXCLUSION = HacUsage.HAC_NOT_APPLICABLE_EXCLUSION.value
+_EXEMPT = HacUsage.HAC_NOT_APPLICABLE_EXEMPT.value
+_HAC_RETURN_CODES = (None, ReturnCode.HAC_MISSING_ONE_POA, ReturnCode.HAC_STATUS_INVALID_MULT_HACS_POA_NOT_Y_W,
+                     ReturnCode.HAC_STATUS_INVALID_POA_N_OR_U, ReturnCode.HAC_STATUS_INVALID_POA_INVALID_OR_1)
+_HAC_RETURN_WORDS = np.array(["", *(code.value for code in _HAC_RETURN_CODES[1:])], dtype=object)
+
+
+def _poa_error(poa: str) -> str:
+    if poa in _POA_YES:
+        return PoaError.POA_RECOGNIZED_YES_POA.value
+    if poa in _POA_NO:
+        return PoaError.POA_RECOGNIZED_NOT_POA.value
+    return PoaError.POA_NOT_RECOGNIZED.value
+
+
+class _HacProcessing:
+    """Section 14 (grouper/hac.py) for the claims whose initial pass grouped: the HAC usage of
+    every listed code, the HAC return codes, the reported lists and what the final pass leaves
+    out. The HAC criteria (the HAC formulas on the mask) are evaluated column-wise; the rest
+    runs per claim over its few listed codes, in processing order, as hac.py does."""
+
+    def __init__(self, run: _VersionRun, grouped: np.ndarray) -> None:
+        codes, m = run.codes, run.m
+        n_sdx, n_pr = len(codes.sdx_row), len(codes.pr_row)
+        self.rerun = np.zeros(m, dtype=bool)
+        self.considered = np.ones(n_sdx, dtype=bool)
+        self.return_code = np.zeros(m, dtype=np.int64)
+        self.reported_met = np.zeros(n_sdx, dtype=bool)
+        self.procedure_has_hac = np.zeros(n_pr, dtype=bool)
+        self.categories = np.zeros(m, dtype=np.int64)
+        self.pdx_hac11 = np.zeros(m, dtype=np.int64)
+        self.poa_error = np.full(n_sdx, PoaError.POA_NOT_CHECKED.value, dtype=object)
+        reported: dict[int, list] = {}
+        procedure_usage: dict[int, set] = {}
+        with_entries = run.sdx_has_hac & grouped[codes.sdx_claim] if n_sdx else np.zeros(0, dtype=bool)
+        claims = np.unique(codes.sdx_claim[with_entries]) if n_sdx else np.zeros(0, dtype=np.int64)
+        criteria = self._criteria(run, claims)
+        facts = run.facts
+        pr_attributes = facts.pr.column("attributes")
+        pdx_hac11 = _dx(facts, "hac11", codes.pdx_row, False).astype(bool)
+        on_show = _dx(facts, "on_show_list", codes.sdx_row, False).astype(bool).tolist() if n_sdx else []
+        lists_of = run.sdx_hac_lists
+        order = run.sdx_order.tolist()
+        has_hac = run.sdx_has_hac.tolist()
+        excluded = run.sdx_excluded.tolist()
+        poas = codes.sdx_poa.tolist()
+        sdx_start, pr_start = codes.sdx_start.tolist(), codes.pr_start.tolist()
+        pr_rows = codes.pr_row.tolist()
+        old = run.version_id < 410
+        for j in claims.tolist():
+            hospital = codes.hospital[j]
+            entries = [k for k in order[sdx_start[j]:sdx_start[j + 1]] if has_hac[k]]
+            usage: dict[int, list] = {}
+            if hospital == "EXEMPT":                                             # 14.1
+                for k in entries:
+                    self.poa_error[k] = PoaError.HOSPITAL_EXEMPT.value
+                    usage[k] = [_EXEMPT] * len(lists_of[k])
+            else:                                                                # 14.2
+                owner_of_six = None
+                bad_poa_seen = False
+                met: dict[int, list[int]] = {}
+                for k in entries:
+                    poa = poas[k]
+                    found = []
+                    for number, _ in lists_of[k]:
+                        if poa in _POA_YES:
+                            found.append(_NOT_MET)
+                            self.poa_error[k] = PoaError.POA_RECOGNIZED_YES_POA.value
+                        elif excluded[k]:
+                            found.append(_EXCLUSION)
+                            self.poa_error[k] = _poa_error(poa)
+                        else:
+                            is_met = bool(criteria[number][j]) if number in criteria else False
+                            found.append(_MET if is_met else _NOT_MET)
+                            self.poa_error[k] = _poa_error(poa)
+                            if poa not in _POA_YES and poa not in _POA_NO:
+                                bad_poa_seen = True
+                            if is_met:
+                                if number == 6 and not on_show[k]:
+                                    owner_of_six = k
+                                met.setdefault(number, []).append(k)
+                    usage[k] = found
+                if owner_of_six is None:
+                    for k in entries:
+                        for i, (_, name) in enumerate(lists_of[k]):
+                            if name == "hac06_show":
+                                usage[k][i] = _NOT_MET
+                for k in entries:                                                # 14.3
+                    for (number, _), u in zip(lists_of[k], usage[k]):
+                        if u == _MET and number in _PROCEDURE_HACS:
+                            needle = f"hac{number:02d}_proc"
+                            for p in range(pr_start[j], pr_start[j + 1]):
+                                if any(needle in a for a in pr_attributes[pr_rows[p]]):
+                                    procedure_usage.setdefault(p, set()).add(f"HAC_{number:02d}")
+                code = 0
+                if met and hospital == "NON_EXEMPT":                             # 14.4
+                    for number, listed in met.items():
+                        if number == 6:
+                            if owner_of_six is None:
+                                continue
+                            if any(poas[c] not in _POA_YES and poas[c] not in _POA_NO for c in listed):
+                                code = 1
+                        elif bad_poa_seen:
+                            code = 1
+                elif met and hospital == "UNKNOWN":                              # 14.5
+                    code = self._unknown_status_code(entries, lists_of, poas, sdx_start[j + 1] - sdx_start[j])
+                self.return_code[j] = code
+                for k in entries:
+                    if _MET in usage[k]:
+                        self.considered[k] = False
+                        if not code:
+                            self.rerun[j] = True
+            met_numbers: set[int] = set()
+            for k in entries:                                                    # 14.6
+                out = self._reported(lists_of[k], usage[k], poas[k] in _POA_YES, old)
+                reported[k] = out
+                for number, _, u in out:
+                    if u == _MET:
+                        self.reported_met[k] = True
+                        met_numbers.add(number)
+            self.categories[j] = len(met_numbers)
+            if pdx_hac11[j] and 11 in met_numbers:
+                self.pdx_hac11[j] = 1
+        self.return_code_words = _HAC_RETURN_WORDS[self.return_code]
+        counts = np.zeros(n_sdx, dtype=np.int64)
+        numbers: list[int] = []
+        names: list = []
+        usages: list[str] = []
+        for k in sorted(reported):
+            out = reported[k]
+            counts[k] = len(out)
+            for number, name, u in out:
+                numbers.append(number)
+                names.append(name)
+                usages.append(u)
+        self.hac_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.hac_number = np.asarray(numbers, dtype=np.int32)
+        self.hac_list = _objects(names)
+        self.hac_usage = _objects(usages)
+        procedure_counts = np.zeros(n_pr, dtype=np.int64)
+        procedure_words: list[str] = []
+        for p in sorted(procedure_usage):
+            words = sorted(procedure_usage[p])
+            procedure_counts[p] = len(words)
+            procedure_words.extend(words)
+            self.procedure_has_hac[p] = True
+        self.procedure_hac_start = np.concatenate([[0], np.cumsum(procedure_counts)]).astype(np.int64)
+        self.procedure_hac_usage = _objects(procedure_words)
+
+    @staticmethod
+    def _criteria(run: _VersionRun, claims: np.ndarray) -> dict[int, np.ndarray]:
+        """HAC number -> whether its formulas hold, per claim (over all m; computed for `claims`)."""
+        out: dict[int, np.ndarray] = {}
+        if not len(claims):
+            return out
+        program_hacs = compiled(run.facts.tables).hac_formulas
+        no_severity = np.full(len(claims), NO_SEVERITY, dtype=np.int64)
+        for number, formulas in program_hacs.items():
+            holds = np.zeros(run.m, dtype=bool)
+            for formula in formulas:
+                evaluation = _Evaluation(run, claims, no_severity)
+                holds[claims] |= evaluation.value(formula.tree, np.ones(len(claims), dtype=bool))
+            out[number] = holds
+        return out
+
+    @staticmethod
+    def _unknown_status_code(entries: list[int], lists_of: np.ndarray, poas: list, sdx_count: int) -> int:
+        for k in entries:
+            for _ in lists_of[k]:
+                if sdx_count >= 2:
+                    return 2
+                if poas[k] in _POA_NO:
+                    return 3
+                if poas[k] not in _POA_YES:
+                    return 4
+        return 0
+
+    @staticmethod
+    def _reported(lists: tuple, usage: list, poa_yes: bool, old: bool) -> list:
+        """14.6: the entries a code reports; numbers are zeroed except for met and exclusion."""
+        out = []
+        six_seen = False
+        reported_any = False
+        for (number, name), u in zip(lists, usage):
+            if u == _MET:
+                if number == 6:
+                    if six_seen:
+                        continue
+                    six_seen = True
+                out.append((number, name, u))
+                reported_any = True
+            elif u == _NOT_MET and poa_yes:
+                out.append((0, name, u))
+                reported_any = True
+                break
+            elif u == _EXCLUSION:
+                out.append((number, name, u))
+                reported_any = True
+            elif u == _EXEMPT:
+                out.append((0, name, u))
+                reported_any = True
+        if not reported_any:
+            chosen = list(zip(lists, usage))
+            if old:
+                chosen = chosen[:1]
+            out.extend((0, name, u) for (_, name), u in chosen)
+        return sorted(out, key=lambda entry: entry[0])
 
 
 # ---------------------------------------------------------------------------- the chunk
