@@ -71,6 +71,24 @@ _LEVEL_WORDS = {   # by severity rank (NON_CC 0, CC 1, MCC 2): section 13
 }
 
 
+def _forms_a_cluster(procedure_codes: list[str], tables: TableSet) -> bool:
+    """Whether the claim's procedures complete a cluster (5.2, engine.form_clusters): each code in
+    code order fills the first choice that lists it."""
+    ordered = sorted(procedure_codes)
+    candidates = {c for code in ordered for c in tables.procedure_clusters.get(code.upper(), ())
+                  if c in tables.clusters}
+    for cluster_id in candidates:
+        choices = tables.clusters[cluster_id].choices
+        filled: set[int] = set()
+        for code in ordered:
+            slot = next((i for i, listed in enumerate(choices) if code in listed), None)
+            if slot is not None:
+                filled.add(slot)
+            if len(filled) == len(choices):
+                return True
+    return False
+
+
 def _objects(values: list) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
@@ -296,8 +314,10 @@ class _VersionRun:
         sdx_row, pr_row = codes.sdx_row, codes.pr_row
         # procedures: clusters and duplicate codes go per claim (sections 5.2, 7.5)
         if len(pr_row):
-            in_cluster = _pr(facts, "in_cluster", pr_row)
-            self.to_per_claim[codes.pr_claim[in_cluster]] = True
+            in_cluster = _pr(facts, "in_cluster", pr_row).astype(bool)
+            for j in np.unique(codes.pr_claim[in_cluster]).tolist():
+                if _forms_a_cluster(codes.pr_code[codes.pr_start[j]:codes.pr_start[j + 1]].tolist(), facts.tables):
+                    self.to_per_claim[j] = True
             counts = np.diff(codes.pr_start)
             for i in np.nonzero(counts > 1)[0].tolist():
                 chunk = codes.pr_code[codes.pr_start[i]:codes.pr_start[i + 1]]
