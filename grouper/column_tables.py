@@ -87,6 +87,16 @@ _PR_FACTS = ("attributes", "valid", "is_or", "tokens", "in_cluster", "side", "ve
              "drug_stent_weight", "plain_stent_weight", "fusion_hits")
 
 
+@dataclass(frozen=True)
+class ClusterSlots:
+    """Procedure clusters for the completeness test (5.2): by code, each cluster's first choice
+    listing a code, and the number of choices."""
+
+    by_code: dict
+    first_slot: dict
+    choices: dict
+
+
 @dataclass
 class VectorFormula:
     """One DRG formula row ready for the column-wise evaluation."""
@@ -131,6 +141,24 @@ class VersionFacts:
             flat = np.fromiter((t for row in lists for t in row), dtype=np.int64, count=int(offsets[-1]))
             found = self._csr[name] = (count, offsets, flat)
         return found[1], found[2]
+
+    def cluster_slots(self) -> "ClusterSlots":
+        """The version's clusters as code -> first choice maps (built on first use)."""
+        found = self._csr.get("clusters")
+        if found is None:
+            tables = self.tables
+            first_slot: dict[str, dict[str, int]] = {}
+            for cluster_id, cluster in tables.clusters.items():
+                slots: dict[str, int] = {}
+                for index, codes in enumerate(cluster.choices):
+                    for code in codes:
+                        slots.setdefault(code, index)
+                first_slot[cluster_id] = slots
+            by_code = {code: tuple(c for c in ids if c in tables.clusters)
+                       for code, ids in tables.procedure_clusters.items()}
+            found = self._csr["clusters"] = ClusterSlots(
+                by_code, first_slot, {c: len(k.choices) for c, k in tables.clusters.items()})
+        return found
 
     def code_rank(self) -> np.ndarray:
         """Per dx row: the rank of its code (as given) in code order, for the processing order (5.8)."""

@@ -71,21 +71,16 @@ _LEVEL_WORDS = {   # by severity rank (NON_CC 0, CC 1, MCC 2): section 13
 }
 
 
-def _forms_a_cluster(procedure_codes: list[str], tables: TableSet) -> bool:
-    """Whether the claim's procedures complete a cluster (5.2, engine.form_clusters): each code in
-    code order fills the first choice that lists it."""
-    ordered = sorted(procedure_codes)
-    candidates = {c for code in ordered for c in tables.procedure_clusters.get(code.upper(), ())
-                  if c in tables.clusters}
+def _forms_a_cluster(procedure_codes: list[str], facts: VersionFacts) -> bool:
+    """Whether the claim's procedures complete a cluster (5.2, engine.form_clusters): each code
+    fills the first choice of the cluster that lists it; complete when every choice is filled."""
+    slots = facts.cluster_slots()
+    candidates = {c for code in procedure_codes for c in slots.by_code.get(code.upper(), ())}
     for cluster_id in candidates:
-        choices = tables.clusters[cluster_id].choices
-        filled: set[int] = set()
-        for code in ordered:
-            slot = next((i for i, listed in enumerate(choices) if code in listed), None)
-            if slot is not None:
-                filled.add(slot)
-            if len(filled) == len(choices):
-                return True
+        first_slot = slots.first_slot[cluster_id]
+        filled = {first_slot[code] for code in procedure_codes if code in first_slot}
+        if len(filled) == slots.choices[cluster_id]:
+            return True
     return False
 
 
@@ -266,10 +261,18 @@ def _accumulated(hits: list[tuple[int, np.ndarray]], value: np.ndarray) -> np.nd
         out[:] = [()] * count
         return out
     matrix = np.array([h[value] for _, h in hits])                   # atoms x matched claims
+    tokens = [t for t, _ in hits]
+    if count <= 4:
+        for k in range(count):
+            seen: dict[int, None] = {}
+            for t, on in zip(tokens, matrix[:, k].tolist()):
+                if on:
+                    seen.setdefault(t, None)
+            out[k] = tuple(seen)
+        return out
     packed = np.ascontiguousarray(np.packbits(matrix, axis=0).T)
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
     unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    tokens = [t for t, _ in hits]
     patterns = np.empty(len(unique), dtype=object)
     for u, k in enumerate(first.tolist()):
         seen: dict[int, None] = {}
@@ -316,7 +319,7 @@ class _VersionRun:
         if len(pr_row):
             in_cluster = _pr(facts, "in_cluster", pr_row).astype(bool)
             for j in np.unique(codes.pr_claim[in_cluster]).tolist():
-                if _forms_a_cluster(codes.pr_code[codes.pr_start[j]:codes.pr_start[j + 1]].tolist(), facts.tables):
+                if _forms_a_cluster(codes.pr_code[codes.pr_start[j]:codes.pr_start[j + 1]].tolist(), facts):
                     self.to_per_claim[j] = True
             counts = np.diff(codes.pr_start)
             for i in np.nonzero(counts > 1)[0].tolist():
@@ -346,16 +349,23 @@ class _VersionRun:
         self.mask = self._mask()
 
     def _exclusions(self) -> np.ndarray:
+        """5.5: secondary diagnoses the principal diagnosis excludes (raw code compare). Only a CC,
+        an MCC or a code on a HAC list can be affected by the mark, so only those are looked up."""
         codes = self.codes
+        n_sdx = len(codes.sdx_row)
+        out = np.zeros(n_sdx, dtype=bool)
+        if not n_sdx:
+            return out
         groups = _dx(self.facts, "exclusion_group", codes.pdx_row, -1)
-        if not len(codes.sdx_row):
-            return np.zeros(0, dtype=bool)
-        all_groups = exclusion_groups()
-        empty: frozenset = frozenset()
-        excluded_sets = [all_groups[g] if g >= 0 else empty for g in groups.tolist()]
-        return np.fromiter((code in excluded_sets[c] for code, c in zip(codes.sdx_code.tolist(),
-                                                                         codes.sdx_claim.tolist())),
-                           dtype=bool, count=len(codes.sdx_row))
+        matter = ((self.sdx_severity > 0) | self.sdx_has_hac) & (groups[codes.sdx_claim] >= 0)
+        where = np.nonzero(matter)[0]
+        if len(where):
+            all_groups = exclusion_groups()
+            entry_groups = groups[codes.sdx_claim[where]].tolist()
+            out[where] = np.fromiter((code in all_groups[g] for code, g in zip(codes.sdx_code[where].tolist(),
+                                                                                 entry_groups)),
+                                     dtype=bool, count=len(where))
+        return out
 
     def _processing_order(self) -> np.ndarray:
         """Flat sdx positions claim by claim, each claim's codes MCC first, then CC, by code (5.8)."""
@@ -466,6 +476,18 @@ class _VersionRun:
             cache[key] = found
         return found
 
+    def _triggered(self, formula: VectorFormula) -> np.ndarray:
+        """Claims whose mask holds one of the formula's trigger names (compiled.FormulaList)."""
+        cache = self.__dict__.setdefault("_triggers", {})
+        found = cache.get(formula.index)
+        if found is None:
+            found = np.zeros(self.m, dtype=bool)
+            for name in formula.triggers or ():
+                if name in self.mask.names_present:
+                    found |= self.mask.has_name(name)
+            cache[formula.index] = found
+        return found
+
     # ---- one MDC list (section 9)
     def evaluate_list(self, mdc: int, claims: np.ndarray) -> _ListResult:
         result = _ListResult(claims)
@@ -478,10 +500,7 @@ class _VersionRun:
             if formula.triggers is not None:
                 if names_present.isdisjoint(formula.triggers):
                     continue
-                candidate = np.zeros(len(claims), dtype=bool)
-                for name in formula.triggers:
-                    candidate |= self.mask.has_name(name)[claims]
-                candidate &= undecided
+                candidate = self._triggered(formula)[claims] & undecided
             else:
                 candidate = undecided & ~self.to_per_claim[claims]
             where = np.nonzero(candidate)[0]
