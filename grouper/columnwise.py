@@ -243,6 +243,7 @@ class _Evaluation:
         if special == "incident":
             found = engine.mask.column(engine.facts.tokens.ids.get(("ONLY", "incident")))[sub]
             self.hits.append((token("ONLY", "incident"), active & found))
+            engine.incident_false[sub[active & ~found]] = True       # it marks a non-incidental code
             return found
         if special in COUNTING_SPECIALS:
             # true only where the counts allow it: those claims go to the per-claim engine, which
@@ -308,6 +309,7 @@ class _VersionRun:
         self.m = codes.m
         self.to_per_claim = codes.bad.copy()
         self.considered: np.ndarray | None = None
+        self.incident_false = np.zeros(self.m, dtype=bool)   # the `incident` operand was false (7.5)
         self._possible: dict[str, np.ndarray] = {}
         self._prepare()
 
@@ -622,8 +624,7 @@ class _VersionRun:
         to_per_claim |= (stopped == 0) & (position < 0) & state["tried"]   # no formula decided (10.4)
         formula = np.maximum(position, 0)
         drg = np.where(decided, facts.formula_drg[formula], 999)
-        # DRG 0 (no DRG: 10.4) and DRG 794 (its non-incidental codes, 12.3) go per claim
-        to_per_claim |= decided & ((drg == 0) | (drg == 794))
+        to_per_claim |= decided & (drg == 0)                                # no DRG (10.4)
         special_tokens = frozenset(t for key, t in facts.tokens.ids.items() if key[1] in _SPECIAL_MARK_NAMES)
         if special_tokens:
             marked_special = np.fromiter((bool(acc) and not special_tokens.isdisjoint(acc)
@@ -689,6 +690,8 @@ class _VersionRun:
             after = self._suppressed(final_state)
             entries_rerun = rerun[codes.sdx_claim] & hacs.considered if len(codes.sdx_row) else rerun[:0]
             suppressed_final[entries_rerun] = after[entries_rerun]
+        # DRG 794 marks its non-incidental code (12.3): column-wise when the final pass repeats the initial
+        self.to_per_claim |= rerun & ((initial["drg"] == 794) | (final["drg"] == 794))
         stopped = hacs.return_code > 0
         if stopped.any():
             final["drg"][stopped] = 999
@@ -730,6 +733,11 @@ class _VersionRun:
             pr_final[rerun_procedures] = False
             self._mark(np.nonzero(rerun & final_grouped)[0], final_state["accumulated"], suppressed_final,
                        sdx_final, pr_final)
+        newborn = np.nonzero(grouped & (initial["drg"] == 794) & self.incident_false)[0]
+        if len(newborn):
+            first = self._first_not_incidental(newborn)
+            sdx_initial[first] = True
+            sdx_final[first[final_grouped[owner[first]]]] = True
         if changed.any():
             sdx_final |= changed[owner] & hacs.reported_met if n_sdx else sdx_final
             pr_final |= changed[codes.pr_claim] & hacs.procedure_has_hac if len(codes.pr_row) else pr_final
@@ -773,6 +781,24 @@ class _VersionRun:
             procedure_hac_start=hacs.procedure_hac_start, procedure_hac_usage=hacs.procedure_hac_usage,
         )
         return GroupedColumns(**take(columns, keep), per_claim=0), keep
+
+    def _first_not_incidental(self, claims: np.ndarray) -> np.ndarray:
+        """For DRG 794 (12.3): the secondary diagnosis that the false `incident` operand marked,
+        the first code of the principal and secondary diagnoses (processing order) not on the
+        incidental list, where that code is a secondary diagnosis."""
+        codes = self.codes
+        pdx_incident = _dx(self.facts, "incident", codes.pdx_row, False).astype(bool)
+        sdx_incident = _dx(self.facts, "incident", codes.sdx_row, False).astype(bool).tolist()
+        order = self.sdx_order.tolist()
+        start = codes.sdx_start.tolist()
+        out = []
+        for j in claims.tolist():
+            if not pdx_incident[j]:
+                continue
+            first = next((k for k in order[start[j]:start[j + 1]] if not sdx_incident[k]), None)
+            if first is not None:
+                out.append(first)
+        return np.asarray(out, dtype=np.int64)
 
     def _fallback_final_usage(self, suppressed: np.ndarray, reported_met: np.ndarray) -> np.ndarray:
         """Final usage when HAC processing stopped the claim before the final pass (usage.py)."""
