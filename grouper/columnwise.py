@@ -47,7 +47,8 @@ from drg.grouper.evaluate import RETURN_CODE_OPERANDS
 from drg.grouper.vocabulary import (AffectsDrg, HacStatus, HacUsage, MedSurg, PoaError, ReturnCode, Severity,
                                     SeverityUsage)
 from drg.tables import TableSet
-from drg.tables.cms import DIED, KNOWN_DISCHARGE_STATUSES, LEFT_AMA, TRANSFER_TO_ACUTE
+from drg.tables.cms import (DIED, KNOWN_DISCHARGE_STATUSES, LEFT_AMA, TRANSFER_TO_ACUTE, UNRELATED_OR_DRGS,
+                            with_orproc)
 from drg.tables.formula import And, Atom, Not
 from drg.tables.loader import exclusion_groups
 
@@ -71,17 +72,28 @@ _LEVEL_WORDS = {   # by severity rank (NON_CC 0, CC 1, MCC 2): section 13
 }
 
 
-def _forms_a_cluster(procedure_codes: list[str], facts: VersionFacts) -> bool:
-    """Whether the claim's procedures complete a cluster (5.2, engine.form_clusters): each code
-    fills the first choice of the cluster that lists it; complete when every choice is filled."""
-    slots = facts.cluster_slots()
-    candidates = {c for code in procedure_codes for c in slots.by_code.get(code.upper(), ())}
+def _formed_clusters(procedure_codes: list[str], tables: TableSet) -> list[tuple[str, set[str]]]:
+    """The clusters the claim's procedures complete, each with the codes that filled it (5.2,
+    engine.form_clusters): in code order, each code fills the first choice listing it, until the
+    cluster is complete."""
+    ordered = sorted(procedure_codes)
+    candidates: set[str] = set()
+    for code in ordered:
+        candidates.update(c for c in tables.procedure_clusters.get(code.upper(), ()) if c in tables.clusters)
+    formed = []
     for cluster_id in candidates:
-        first_slot = slots.first_slot[cluster_id]
-        filled = {first_slot[code] for code in procedure_codes if code in first_slot}
-        if len(filled) == slots.choices[cluster_id]:
-            return True
-    return False
+        choices = tables.clusters[cluster_id].choices
+        filled: set[int] = set()
+        chosen: set[str] = set()
+        for code in ordered:
+            slot = next((i for i, listed in enumerate(choices) if code in listed), None)
+            if slot is not None:
+                filled.add(slot)
+                chosen.add(code)
+            if len(filled) == len(choices):
+                formed.append((cluster_id, chosen))
+                break
+    return formed
 
 
 def _objects(values: list) -> np.ndarray:
@@ -151,7 +163,10 @@ def _pr(facts: VersionFacts, name: str, rows: np.ndarray) -> np.ndarray:
 class _Mask:
     """Every claim's mask entries as sorted keys token * m + claim; columns built on demand."""
 
-    def __init__(self, keys: np.ndarray, m: int, facts: VersionFacts) -> None:
+    def __init__(self, keys: np.ndarray, m: int, facts: VersionFacts,
+                 suppressed: dict[int, list[tuple[int, frozenset]]]) -> None:
+        self.suppressed = suppressed          # NONE token -> (claim, MDCs hiding it) of cluster members
+        self._visible: dict[tuple[int, int | None], np.ndarray] = {}
         keys.sort()
         self.keys = keys
         self.m = m
@@ -161,7 +176,19 @@ class _Mask:
         by_token = self.keys // m if m else self.keys
         present = by_token[np.r_[True, by_token[1:] != by_token[:-1]]] if len(by_token) else by_token
         entries = facts.tokens.entries
-        self.names_present = frozenset(entries[t][1] for t in present.tolist())
+        self.names_present = frozenset([entries[t][1] for t in present.tolist()]
+                                       + [entries[t][1] for t in suppressed])
+
+    def visible(self, token: int, mdc: int | None) -> np.ndarray:
+        """Claims with a hidden entry `token` visible in `mdc` (None: any; mask.visible_in)."""
+        found = self._visible.get((token, mdc))
+        if found is None:
+            found = np.zeros(self.m, dtype=bool)
+            for claim, hidden in self.suppressed.get(token, ()):
+                if mdc is None or mdc not in hidden:
+                    found[claim] = True
+            self._visible[(token, mdc)] = found
+        return found
 
     def column(self, token: int | None) -> np.ndarray:
         if token is None:
@@ -185,6 +212,8 @@ class _Mask:
                 token = ids.get((prefix, name))
                 if token is not None:
                     found |= self.column(token)
+                    if token in self.suppressed:
+                        found |= self.visible(token, None)
             self._names[name] = found
         return found
 
@@ -193,7 +222,8 @@ class _Mask:
 class _Evaluation:
     """One formula over the claims `sub` (sections 7.3-7.5): values, accumulated atoms, return codes."""
 
-    def __init__(self, engine: "_VersionRun", sub: np.ndarray, severity: np.ndarray) -> None:
+    def __init__(self, engine: "_VersionRun", sub: np.ndarray, severity: np.ndarray, mdc: int | None) -> None:
+        self.mdc = mdc                 # the list's MDC, for entries hidden in some MDCs (None: HAC formulas)
         self.engine = engine
         self.sub = sub
         self.severity = severity
@@ -223,7 +253,10 @@ class _Evaluation:
         sub = self.sub
         token = engine.facts.tokens.id
         if atom.special is None:
-            found = engine.mask.column(engine.facts.tokens.ids.get((atom.prefix, atom.name)))[sub]
+            known = engine.facts.tokens.ids.get((atom.prefix, atom.name))
+            found = engine.mask.column(known)[sub]
+            if known in engine.mask.suppressed:
+                found = found | engine.mask.visible(known, self.mdc)[sub]
             if atom.prefix == "NONE" and atom.name in SEVERITY_NAMES:
                 found = found | (self.severity == SEVERITY_RANK[atom.name])
             self.hits.append((token(atom.prefix, atom.name), active & found))
@@ -310,6 +343,9 @@ class _VersionRun:
         self.to_per_claim = codes.bad.copy()
         self.considered: np.ndarray | None = None
         self.incident_false = np.zeros(self.m, dtype=bool)   # the `incident` operand was false (7.5)
+        self.clusters: dict[int, list[tuple[str, frozenset]]] = {}   # claim -> formed clusters (5.2), by id
+        self.member_suppression: dict[int, frozenset] = {}         # procedure entry -> MDCs that hide it
+        self.member_clusters: dict[int, list[str]] = {}            # procedure entry -> its clusters
         self._possible: dict[str, np.ndarray] = {}
         self._prepare()
 
@@ -321,8 +357,20 @@ class _VersionRun:
         if len(pr_row):
             in_cluster = _pr(facts, "in_cluster", pr_row).astype(bool)
             for j in np.unique(codes.pr_claim[in_cluster]).tolist():
-                if _forms_a_cluster(codes.pr_code[codes.pr_start[j]:codes.pr_start[j + 1]].tolist(), facts):
-                    self.to_per_claim[j] = True
+                start, end = int(codes.pr_start[j]), int(codes.pr_start[j + 1])
+                formed = _formed_clusters(codes.pr_code[start:end].tolist(), facts.tables)
+                if not formed:
+                    continue
+                records = []
+                for cluster_id, chosen in sorted(formed):
+                    cluster = facts.tables.clusters[cluster_id]
+                    records.append((cluster_id, with_orproc(facts.tables.procedures.get(cluster_id, frozenset()))))
+                    for k in range(start, end):
+                        if codes.pr_code[k] in chosen:
+                            self.member_suppression[k] = self.member_suppression.get(k, frozenset()) | \
+                                cluster.suppression_mdcs
+                            self.member_clusters.setdefault(k, []).append(cluster_id)
+                self.clusters[j] = records
             counts = np.diff(codes.pr_start)
             for i in np.nonzero(counts > 1)[0].tolist():
                 chunk = codes.pr_code[codes.pr_start[i]:codes.pr_start[i + 1]]
@@ -394,8 +442,21 @@ class _VersionRun:
 
         if len(codes.sdx_row):
             add(codes.sdx_claim, codes.sdx_row, facts.dx, "sdx_tokens")
+        suppressed: dict[int, list[tuple[int, frozenset]]] = {}
         if len(codes.pr_row):
-            add(codes.pr_claim, codes.pr_row, facts.pr, "tokens")
+            hidden = [k for k, mdcs in self.member_suppression.items() if mdcs]
+            visible_rows = codes.pr_row.copy()
+            visible_rows[hidden] = -1
+            add(codes.pr_claim, visible_rows, facts.pr, "tokens")
+            pr_tokens = facts.pr.column("tokens")
+            for k in hidden:                                  # 6: entries hidden in some MDCs
+                for t in pr_tokens[codes.pr_row[k]]:
+                    suppressed.setdefault(t, []).append((int(codes.pr_claim[k]), self.member_suppression[k]))
+        for j, records in self.clusters.items():              # a formed cluster is one more procedure
+            for _, attributes in records:
+                for name in attributes:
+                    if ("NONE", name) in facts.tested:
+                        parts.append(np.array([token("NONE", name) * m + j], dtype=np.int64))
         add(np.arange(m, dtype=np.int64), codes.pdx_row, facts.dx, "pdx_tokens")
         everyone = np.arange(m, dtype=np.int64)
 
@@ -423,7 +484,7 @@ class _VersionRun:
         claim_level("ONLY", "incident", pdx_incident & ~not_incident)
         claim_level("NONE", "invalid_sex", self.sex_conflict)
         keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        return _Mask(keys, m, facts)
+        return _Mask(keys, m, facts, suppressed)
 
     # ---- counting special operands: where can they be true? (section 7.5)
     def possible(self, special: str) -> np.ndarray:
@@ -510,7 +571,7 @@ class _VersionRun:
                 continue
             sub = claims[where]
             severity = self.severity_for(formula.suppression)[sub]
-            evaluation = _Evaluation(self, sub, severity)
+            evaluation = _Evaluation(self, sub, severity, mdc)
             value = evaluation.value(formula.tree, np.ones(len(sub), dtype=bool))
             value &= ~self.to_per_claim[sub]
             matched = where[value]
@@ -690,8 +751,12 @@ class _VersionRun:
             after = self._suppressed(final_state)
             entries_rerun = rerun[codes.sdx_claim] & hacs.considered if len(codes.sdx_row) else rerun[:0]
             suppressed_final[entries_rerun] = after[entries_rerun]
-        # DRG 794 marks its non-incidental code (12.3): column-wise when the final pass repeats the initial
+        # DRG 794 marks its non-incidental code (12.3), and a met HAC's procedures are marked where
+        # visible (12.2): column-wise when the final pass repeats the initial, or without clusters
         self.to_per_claim |= rerun & ((initial["drg"] == 794) | (final["drg"] == 794))
+        for j in self.clusters:
+            if rerun[j]:
+                self.to_per_claim[j] = True
         stopped = hacs.return_code > 0
         if stopped.any():
             final["drg"][stopped] = 999
@@ -723,7 +788,7 @@ class _VersionRun:
         sdx_initial = np.zeros(n_sdx, dtype=bool)
         pr_initial = np.zeros(len(codes.pr_row), dtype=bool)
         self._mark(np.nonzero(grouped)[0], initial_state["accumulated"], suppressed_initial, sdx_initial,
-                   pr_initial)
+                   pr_initial, initial_state["position"])
         sdx_final = sdx_initial & final_grouped[owner] if n_sdx else sdx_initial
         pr_final = pr_initial & final_grouped[codes.pr_claim] if len(codes.pr_row) else pr_initial
         if rerun.any():
@@ -732,7 +797,7 @@ class _VersionRun:
             rerun_procedures = rerun[codes.pr_claim]
             pr_final[rerun_procedures] = False
             self._mark(np.nonzero(rerun & final_grouped)[0], final_state["accumulated"], suppressed_final,
-                       sdx_final, pr_final)
+                       sdx_final, pr_final, final_state["position"])
         newborn = np.nonzero(grouped & (initial["drg"] == 794) & self.incident_false)[0]
         if len(newborn):
             first = self._first_not_incidental(newborn)
@@ -817,7 +882,7 @@ class _VersionRun:
         return np.where(died & ~excluded, SeverityUsage.NEITHER.value, out)
 
     def _mark(self, claims: np.ndarray, accumulated: np.ndarray, suppressed: np.ndarray,
-              sdx_marked: np.ndarray, pr_marked: np.ndarray) -> None:
+              sdx_marked: np.ndarray, pr_marked: np.ndarray, formula: np.ndarray) -> None:
         """Sections 12.1 and 12.2 per claim, on the claim's deciding atoms (marking.py)."""
         facts, codes = self.facts, self.codes
         entries = facts.tokens.entries
@@ -883,6 +948,9 @@ class _VersionRun:
             p0, p1 = pr_start[j], pr_start[j + 1]
             if p0 == p1 or not none_names:
                 continue
+            if j in self.clusters:
+                self._mark_with_clusters(j, [entries[t] for t in acc], int(formula[j]), pr_marked)
+                continue
             principal = p0
             by_code = sorted(range(p0, p1), key=pr_codes.__getitem__)
             attributes = {k: pr_attributes[pr_rows[k]] for k in by_code}
@@ -907,6 +975,71 @@ class _VersionRun:
                             pr_marked[others[0]] = True
                 elif having:
                     pr_marked[having[0]] = True
+
+
+    def _mark_with_clusters(self, j: int, accumulated: list, formula: int, pr_marked: np.ndarray) -> None:
+        """12.2 for a claim with formed clusters: marking.ProcedureMarker, with the members hidden
+        in the marking MDC and the clusters' own rules."""
+        facts, codes = self.facts, self.codes
+        reroute = int(facts.formula_reroute[formula])
+        drg = int(facts.formula_drg[formula])
+        mdc = reroute if reroute else (29 if drg in UNRELATED_OR_DRGS else int(self.pdx_mdc[j]))
+        p0, p1 = int(codes.pr_start[j]), int(codes.pr_start[j + 1])
+        pr_codes = codes.pr_code
+        pr_attributes = facts.pr.column("attributes")
+        pr_is_or = facts.pr.column("is_or")
+        by_code = sorted(range(p0, p1), key=lambda k: pr_codes[k])
+        attributes = {k: pr_attributes[codes.pr_row[k]] for k in by_code}
+        clusters = self.clusters[j]
+        principal = p0
+        old_rules = self.version_id < 410
+        qualifies = old_rules or pr_is_or[codes.pr_row[principal]]
+
+        def visible(k: int) -> bool:
+            return mdc not in self.member_suppression.get(k, frozenset())
+
+        def mark_members(cluster_id: str) -> None:
+            seen: set[str] = set()
+            for k in by_code:
+                if cluster_id in self.member_clusters.get(k, ()) and pr_codes[k] not in seen:
+                    seen.add(pr_codes[k])
+                    pr_marked[k] = True
+
+        unprefixed = {name for prefix, name in accumulated if prefix == "NONE" and name not in ("MCC", "CC", "NON_CC")}
+        if unprefixed:
+            if qualifies and visible(principal) and unprefixed <= attributes[principal]:
+                pr_marked[principal] = True
+                return
+            other = next((k for k in by_code if (k != principal or old_rules) and visible(k)
+                          and unprefixed <= attributes[k]), None)
+            if other is not None:
+                pr_marked[other] = True
+                return
+            whole = next((cluster_id for cluster_id, cluster_attributes in clusters
+                          if unprefixed <= cluster_attributes), None)
+            if whole is not None:
+                mark_members(whole)
+                return
+        for prefix, name in accumulated:
+            if prefix != "NONE":
+                continue
+            having = [k for k in by_code if visible(k) and name in attributes[k]]
+            if name == "revision" and having and any(name in a for _, a in clusters):
+                pr_marked[principal if name in attributes[principal] else having[0]] = True
+                continue
+            if len(having) >= 2:
+                if name in attributes[principal] and qualifies and visible(principal):
+                    pr_marked[principal] = True
+                else:
+                    others = [k for k in having if k != principal or old_rules]
+                    if others:
+                        pr_marked[others[0]] = True
+            elif having:
+                pr_marked[having[0]] = True
+            else:
+                cluster_id = next((c for c, a in clusters if name in a), None)
+                if cluster_id is not None:
+                    mark_members(cluster_id)
 
 
 # ---------------------------------------------------------------------------- HACs (section 14)
@@ -1074,7 +1207,7 @@ class _HacProcessing:
         for number, formulas in program_hacs.items():
             holds = np.zeros(run.m, dtype=bool)
             for formula in formulas:
-                evaluation = _Evaluation(run, claims, no_severity)
+                evaluation = _Evaluation(run, claims, no_severity, None)
                 holds[claims] |= evaluation.value(formula.tree, np.ones(len(claims), dtype=bool))
             out[number] = holds
         return out
