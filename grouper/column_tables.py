@@ -160,6 +160,27 @@ class VersionFacts:
                 by_code, first_slot, {c: len(k.choices) for c, k in tables.clusters.items()})
         return found
 
+    def procedure_names(self) -> frozenset[str]:
+        """Every attribute a procedure or cluster of the version has (with ORPROC)."""
+        found = self._csr.get("procedure names")
+        if found is None:
+            names: set[str] = set()
+            for attributes in set(self.tables.procedures.values()):
+                names |= with_orproc(attributes)
+            found = self._csr["procedure names"] = frozenset(names)
+        return found
+
+    def procedure_rank(self) -> np.ndarray:
+        """Per procedure row: the rank of its code in code order."""
+        count = len(self.pr.row_of)
+        found = self._csr.get("procedure rank")
+        if found is None or found[0] != count:
+            codes = list(self.pr.row_of)
+            rank = np.empty(count, dtype=np.int64)
+            rank[sorted(range(count), key=codes.__getitem__)] = np.arange(count, dtype=np.int64)
+            found = self._csr["procedure rank"] = (count, rank)
+        return found[1]
+
     def code_rank(self) -> np.ndarray:
         """Per dx row: the rank of its code (as given) in code order, for the processing order (5.8)."""
         count = len(self.dx.row_of)

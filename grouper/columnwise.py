@@ -72,25 +72,25 @@ _LEVEL_WORDS = {   # by severity rank (NON_CC 0, CC 1, MCC 2): section 13
 }
 
 
-def _formed_clusters(procedure_codes: list[str], tables: TableSet) -> list[tuple[str, set[str]]]:
+def _formed_clusters(procedure_codes: list[str], facts: VersionFacts) -> list[tuple[str, set[str]]]:
     """The clusters the claim's procedures complete, each with the codes that filled it (5.2,
     engine.form_clusters): in code order, each code fills the first choice listing it, until the
     cluster is complete."""
+    slots = facts.cluster_slots()
     ordered = sorted(procedure_codes)
-    candidates: set[str] = set()
-    for code in ordered:
-        candidates.update(c for c in tables.procedure_clusters.get(code.upper(), ()) if c in tables.clusters)
+    candidates = {c for code in ordered for c in slots.by_code.get(code.upper(), ())}
     formed = []
     for cluster_id in candidates:
-        choices = tables.clusters[cluster_id].choices
+        first_slot = slots.first_slot[cluster_id]
+        needed = slots.choices[cluster_id]
         filled: set[int] = set()
         chosen: set[str] = set()
         for code in ordered:
-            slot = next((i for i, listed in enumerate(choices) if code in listed), None)
+            slot = first_slot.get(code)
             if slot is not None:
                 filled.add(slot)
                 chosen.add(code)
-            if len(filled) == len(choices):
+            if len(filled) == needed:
                 formed.append((cluster_id, chosen))
                 break
     return formed
@@ -358,7 +358,7 @@ class _VersionRun:
             in_cluster = _pr(facts, "in_cluster", pr_row).astype(bool)
             for j in np.unique(codes.pr_claim[in_cluster]).tolist():
                 start, end = int(codes.pr_start[j]), int(codes.pr_start[j + 1])
-                formed = _formed_clusters(codes.pr_code[start:end].tolist(), facts.tables)
+                formed = _formed_clusters(codes.pr_code[start:end].tolist(), facts)
                 if not formed:
                     continue
                 records = []
@@ -881,49 +881,65 @@ class _VersionRun:
         out = np.where(excluded | died, _LEVEL_WORDS["cut"][level], out)
         return np.where(died & ~excluded, SeverityUsage.NEITHER.value, out)
 
+    def _plan(self, acc: tuple) -> tuple:
+        """What the marking rules do with a deciding formula's accumulated atoms (12.1, 12.2)."""
+        entries = self.facts.tokens.entries
+        by_name: dict[str, str] = {}
+        for t in acc:
+            prefix, name = entries[t]
+            by_name.setdefault(name, prefix)
+        candidates = []
+        for name in sorted(by_name):
+            prefix = by_name[name]
+            if (prefix, name) == ("ONLY", "incident"):
+                continue
+            by_severity = name.upper() in ("MCC", "CC")
+            by_attribute = prefix in ("SDX", "ANY")
+            if by_severity or by_attribute:
+                candidates.append((name, name.lower(), prefix in ("PDX", "ANY"), by_severity, by_attribute))
+        severity_only = tuple(c[0] for c in candidates) if all(
+            c[0] in ("MCC", "CC") and not c[4] for c in candidates) else None
+        procedure_names = self.facts.procedure_names()
+        none_names = [entries[t][1] for t in acc if entries[t][0] == "NONE"]
+        unprefixed = frozenset(n for n in none_names if n not in ("MCC", "CC", "NON_CC"))
+        # a name no procedure has can neither complete the whole set nor mark by itself
+        whole_set = unprefixed if unprefixed and unprefixed <= procedure_names else None
+        names = [n for n in none_names if n in procedure_names]
+        return severity_only, candidates, unprefixed, whole_set, names, none_names
+
     def _mark(self, claims: np.ndarray, accumulated: np.ndarray, suppressed: np.ndarray,
               sdx_marked: np.ndarray, pr_marked: np.ndarray, formula: np.ndarray) -> None:
-        """Sections 12.1 and 12.2 per claim, on the claim's deciding atoms (marking.py)."""
+        """Sections 12.1 and 12.2 on each claim's deciding atoms (marking.py): a severity-only
+        formula marks column-wise, the rest per claim."""
         facts, codes = self.facts, self.codes
         entries = facts.tokens.entries
         infos = facts.dx.column("info")
         pr_attributes = facts.pr.column("attributes")
         pr_is_or = facts.pr.column("is_or")
-        not_counted = (suppressed | self.sdx_excluded | self.sdx_death).tolist()
+        counted_array = ~(suppressed | self.sdx_excluded | self.sdx_death)
+        not_counted = (~counted_array).tolist()
         severity = [_SEVERITY_OF_RANK[s] for s in self.sdx_severity.tolist()]
         sdx_rows = codes.sdx_row.tolist()
         order = self.sdx_order.tolist()
         sdx_start = codes.sdx_start.tolist()
         pr_start = codes.pr_start.tolist()
         pr_rows = codes.pr_row.tolist()
-        pr_codes = codes.pr_code.tolist()
         pdx_rows = codes.pdx_row.tolist()
+        pr_by_code = self._procedures_by_code()
         old_rules = self.version_id < 410
-        plans: dict[tuple, tuple] = {}
+        cache = self.__dict__.setdefault("_plans", {})
+        by_severity_claims: dict[str, list[int]] = {"MCC": [], "CC": []}
         for j in claims.tolist():
             acc = accumulated[j]
-            plan = plans.get(acc)
+            plan = cache.get(acc)
             if plan is None:
-                by_name: dict[str, str] = {}
-                for t in acc:
-                    prefix, name = entries[t]
-                    by_name.setdefault(name, prefix)
-                candidates = []
-                for name in sorted(by_name):
-                    prefix = by_name[name]
-                    if (prefix, name) == ("ONLY", "incident"):
-                        continue
-                    by_severity = name.upper() in ("MCC", "CC")
-                    by_attribute = prefix in ("SDX", "ANY")
-                    if by_severity or by_attribute:
-                        candidates.append((name, name.lower(), prefix in ("PDX", "ANY"), by_severity,
-                                           by_attribute))
-                none_names = [entries[t][1] for t in acc if entries[t][0] == "NONE"]
-                unprefixed = frozenset(n for n in none_names if n not in ("MCC", "CC", "NON_CC"))
-                plan = plans[acc] = (candidates, unprefixed, none_names)
-            candidates, unprefixed, none_names = plan
+                plan = cache[acc] = self._plan(acc)
+            severity_only, candidates, unprefixed, whole_set, names, none_names = plan
             # 12.1
-            if candidates:
+            if severity_only is not None:
+                for name in severity_only:
+                    by_severity_claims[name].append(j)
+            elif candidates:
                 pdx_row = pdx_rows[j]
                 pdx_info = infos[pdx_row] if pdx_row >= 0 else None
                 live = [c for c in candidates
@@ -951,20 +967,22 @@ class _VersionRun:
             if j in self.clusters:
                 self._mark_with_clusters(j, [entries[t] for t in acc], int(formula[j]), pr_marked)
                 continue
+            if not names:
+                continue
             principal = p0
-            by_code = sorted(range(p0, p1), key=pr_codes.__getitem__)
+            by_code = pr_by_code[p0:p1]
             attributes = {k: pr_attributes[pr_rows[k]] for k in by_code}
             qualifies = old_rules or pr_is_or[pr_rows[principal]]
-            if unprefixed:
-                if qualifies and unprefixed <= attributes[principal]:
+            if whole_set is not None:
+                if qualifies and whole_set <= attributes[principal]:
                     pr_marked[principal] = True
                     continue
-                other = next((k for k in by_code if (k != principal or old_rules) and unprefixed <= attributes[k]),
+                other = next((k for k in by_code if (k != principal or old_rules) and whole_set <= attributes[k]),
                              None)
                 if other is not None:
                     pr_marked[other] = True
                     continue
-            for name in none_names:
+            for name in names:
                 having = [k for k in by_code if name in attributes[k]]
                 if len(having) >= 2:
                     if name in attributes[principal] and qualifies:
@@ -975,7 +993,36 @@ class _VersionRun:
                             pr_marked[others[0]] = True
                 elif having:
                     pr_marked[having[0]] = True
+        # 12.1 for severity-only formulas: each of MCC, CC marks the claim's first counted code of
+        # that level in processing order
+        n_sdx = len(codes.sdx_row)
+        if n_sdx:
+            in_order = self.sdx_order
+            owners = codes.sdx_claim[in_order]
+            for name, rank in (("MCC", 2), ("CC", 1)):
+                chosen = by_severity_claims[name]
+                if not chosen:
+                    continue
+                wanted = np.zeros(self.m, dtype=bool)
+                wanted[chosen] = True
+                eligible = wanted[owners] & (self.sdx_severity[in_order] == rank) & counted_array[in_order]
+                picked = in_order[eligible]
+                if len(picked):
+                    _, first = np.unique(codes.sdx_claim[picked], return_index=True)
+                    sdx_marked[picked[first]] = True
 
+    def _procedures_by_code(self) -> list[int]:
+        """Procedure entries claim by claim, each claim's in code order (the marking order, 12.2)."""
+        found = self.__dict__.get("_pr_by_code")
+        if found is None:
+            codes = self.codes
+            if len(codes.pr_row):
+                rank = self.facts.procedure_rank()[codes.pr_row]
+                found = np.lexsort((rank, codes.pr_claim)).tolist()
+            else:
+                found = []
+            self.__dict__["_pr_by_code"] = found
+        return found
 
     def _mark_with_clusters(self, j: int, accumulated: list, formula: int, pr_marked: np.ndarray) -> None:
         """12.2 for a claim with formed clusters: marking.ProcedureMarker, with the members hidden
