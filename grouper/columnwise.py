@@ -78,11 +78,16 @@ def _formed_clusters(procedure_codes: list[str], facts: VersionFacts) -> list[tu
     cluster is complete."""
     slots = facts.cluster_slots()
     ordered = sorted(procedure_codes)
-    candidates = {c for code in ordered for c in slots.by_code.get(code.upper(), ())}
+    members: dict[str, list[str]] = {}
+    for code in ordered:
+        for cluster_id in slots.by_code.get(code.upper(), ()):
+            members.setdefault(cluster_id, []).append(code)
     formed = []
-    for cluster_id in candidates:
+    for cluster_id, listed in members.items():
         first_slot = slots.first_slot[cluster_id]
         needed = slots.choices[cluster_id]
+        if len({first_slot.get(code) for code in listed} - {None}) < needed:
+            continue                       # every choice must be filled by some code of the claim
         filled: set[int] = set()
         chosen: set[str] = set()
         for code in ordered:
@@ -117,7 +122,6 @@ class _Codes:
         self.pdx_code = columns.pdx_code[chosen]
         self.pdx_poa = columns.pdx_poa[chosen]
         self.bad = np.zeros(m, dtype=bool)                               # to the per-claim engine
-        self.bad |= np.fromiter((not isinstance(c, str) or c == "" for c in self.pdx_code), dtype=bool, count=m)
 
         def flat(start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             begin, end = start[chosen], start[chosen + 1]
@@ -137,6 +141,7 @@ class _Codes:
         self.pdx_row = facts.codes_to_rows([c if c else None for c in self.pdx_code.tolist()], True)
         self.sdx_row = facts.codes_to_rows(self.sdx_code.tolist(), True)
         self.pr_row = facts.codes_to_rows(self.pr_code.tolist(), False)
+        self.bad |= self.pdx_row < 0                                     # no principal diagnosis code
         for rows, owner in ((self.sdx_row, self.sdx_claim), (self.pr_row, self.pr_claim)):
             self.bad[owner[rows < 0]] = True                             # a code given as null
 
@@ -465,9 +470,7 @@ class _VersionRun:
 
         status = codes.status
         claim_level("PDX", "invalid_pdx", ~self.pdx_valid)
-        ecode = _dx(facts, "ecode", codes.pdx_row, False).astype(bool) | np.fromiter(
-            (isinstance(c, str) and c[:1].upper() in ("V", "W", "X", "Y") for c in codes.pdx_code), dtype=bool,
-            count=m)
+        ecode = _dx(facts, "ecode", codes.pdx_row, False).astype(bool)
         claim_level("PDX", "pdx_ecode", ecode)
         claim_level("NONE", "ALIVE", status != DIED)
         claim_level("NONE", "invalid_dstat", status == -1)
@@ -1130,6 +1133,22 @@ class _HacProcessing:
         procedure_usage: dict[int, set] = {}
         with_entries = run.sdx_has_hac & grouped[codes.sdx_claim] if n_sdx else np.zeros(0, dtype=bool)
         claims = np.unique(codes.sdx_claim[with_entries]) if n_sdx else np.zeros(0, dtype=np.int64)
+        # Simple claims: every listed code present on admission, or an exempt hospital. No HAC can
+        # be met; each code reports its first list (Y/W) or all of them (exempt) with number 0.
+        if n_sdx:
+            exempt_entry = codes.hospital[codes.sdx_claim] == "EXEMPT"
+            poa_yes = np.isin(codes.sdx_poa, ("Y", "W"))
+            hard = with_entries & ~exempt_entry & ~poa_yes
+            hard_claims = np.zeros(m, dtype=bool)
+            hard_claims[codes.sdx_claim[hard]] = True
+            simple = with_entries & ~hard_claims[codes.sdx_claim]
+            for k in np.nonzero(simple & exempt_entry)[0].tolist():
+                reported[k] = [(0, name, _EXEMPT) for _, name in run.sdx_hac_lists[k]]
+            for k in np.nonzero(simple & ~exempt_entry)[0].tolist():
+                reported[k] = [(0, run.sdx_hac_lists[k][0][1], _NOT_MET)]
+            self.poa_error[simple & exempt_entry] = PoaError.HOSPITAL_EXEMPT.value
+            self.poa_error[simple & ~exempt_entry] = PoaError.POA_RECOGNIZED_YES_POA.value
+            claims = claims[hard_claims[claims]]
         criteria = self._criteria(run, claims)
         facts = run.facts
         pr_attributes = facts.pr.column("attributes")
