@@ -11,9 +11,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
-from drg.claim import Claim
+from drg.claim import Claim, resolve_version
+from drg.tables import TableIntegrityError, load
 from drg.validation import statuses
 from drg.validation.billed.core import validate_claim
+from drg.validation.billed.drivers import regroup_without_each_code
 from drg.validation.billed.records import Validation
 
 # the billed facts a row can carry next to its claim
@@ -37,13 +39,57 @@ class BilledClaim:
     provider_id: Any = ""
 
 
+BLOCK = 10_000    # claims whose driver regroupings go through the column-wise engine together
+
+
 def validate_items(items: Iterable[BilledClaim], **options: Any) -> Iterator[Validation]:
     """One Validation per item, in order (options: those of validate_claim).
 
     A row the reader flagged (bad age, missing pdx, ...) but could still group keeps the reader's
     status and message; a row without a claim gets a Validation with that status and no grouping.
+    The drivers' regroupings (the claim without each code) of a block of items are grouped
+    together by the column-wise engine (drivers.regroup_without_each_code).
     """
+    block: list[BilledClaim] = []
     for item in items:
+        block.append(item)
+        if len(block) >= BLOCK:
+            yield from _validate_block(block, options)
+            block = []
+    if block:
+        yield from _validate_block(block, options)
+
+
+def _regroupings(block: list[BilledClaim], options: Mapping[str, Any]) -> list[Any]:
+    """Per item: its drivers' regroupings done column-wise, or None (no claim, unknown version)."""
+    if not options.get("drivers", True):
+        return [None] * len(block)
+    pairs: list[tuple[Claim, Any]] = []
+    where: list[int] = []
+    for k, item in enumerate(block):
+        if item.claim is None:
+            continue
+        try:
+            tables = load(resolve_version(item.claim, options.get("version")))
+        except ValueError:
+            continue                          # the validation itself says why
+        pairs.append((item.claim, tables))
+        where.append(k)
+    out: list[Any] = [None] * len(block)
+    try:
+        found = regroup_without_each_code(pairs)
+    except TableIntegrityError:
+        raise
+    except Exception:                         # noqa: BLE001 - each claim then regroups on its own
+        return out
+    for k, regrouped in zip(where, found):
+        out[k] = regrouped
+    return out
+
+
+def _validate_block(block: list[BilledClaim], options: Mapping[str, Any]) -> Iterator[Validation]:
+    regroupings = _regroupings(block, options)
+    for item, regrouped in zip(block, regroupings):
         if item.claim is None:
             yield Validation(row_number=item.row_number, claim_id=item.claim_id,
                              status=item.status or statuses.INVALID_RECORD,
@@ -54,7 +100,7 @@ def validate_items(items: Iterable[BilledClaim], **options: Any) -> Iterator[Val
         result = validate_claim(item.claim, item.billed_drg, billed_version=item.billed_version,
                                 length_of_stay=item.length_of_stay,
                                 provider_id="" if item.provider_id is None else item.provider_id,
-                                row_number=item.row_number, **options)
+                                row_number=item.row_number, regrouped=regrouped, **options)
         yield _with_row_status(result, item.status, item.message)
 
 

@@ -13,7 +13,7 @@ from drg.tables import TableSet, load, parse_version
 from drg.tables.versions import Version
 from drg.claim import resolve_version
 from drg.validation import statuses
-from drg.validation.billed.drivers import find_drivers, single_severity_code
+from drg.validation.billed.drivers import Regroupings, find_drivers, single_severity_code
 from drg.validation.billed.profile import drg_profile, versions_with_drg
 from drg.validation.billed.reasons import explain_mismatch, plain_words, version_reasons
 from drg.validation.billed.records import Finding, MismatchReason, Validation
@@ -65,7 +65,7 @@ def _weight(tables: TableSet, drg: int | None) -> float | None:
 def validate_claim(claim: Claim, billed_drg: Any = None, *, billed_version: Any = None,
                    version: "str | int | Version | None" = None, base_rate: float | None = None,
                    length_of_stay: Any = None, provider_id: Any = "", row_number: int = 1,
-                   drivers: bool = True) -> Validation:
+                   drivers: bool = True, regrouped: Regroupings | None = None) -> Validation:
     """Validate one claim against the DRG that was billed for it (never raises on bad input).
 
     Beside the DRG finding, the claim's Medicare Code Editor result (`with_edits`): its edit
@@ -76,10 +76,12 @@ def validate_claim(claim: Claim, billed_drg: Any = None, *, billed_version: Any 
     base_rate: dollars per unit of relative weight (default: the version's national operating +
     capital standardized amounts; unknown -> dollar_impact is None and impact_note says why).
     drivers: regroup without each sdx and procedure (1 + #codes groupings per claim).
+    regrouped: those regroupings done beforehand for a chunk of claims (validate_items does, with
+    the column-wise engine: drivers.regroup_without_each_code).
     """
     verdict = _validate(claim, billed_drg, billed_version=billed_version, version=version, base_rate=base_rate,
                         length_of_stay=length_of_stay, provider_id=provider_id, row_number=row_number,
-                        drivers=drivers)
+                        drivers=drivers, regrouped=regrouped)
     return with_edits(verdict, claim)
 
 
@@ -109,7 +111,7 @@ def with_edits(verdict: Validation, claim: Claim) -> Validation:
 def _validate(claim: Claim, billed_drg: Any = None, *, billed_version: Any = None,
               version: "str | int | Version | None" = None, base_rate: float | None = None,
               length_of_stay: Any = None, provider_id: Any = "", row_number: int = 1,
-              drivers: bool = True) -> Validation:
+              drivers: bool = True, regrouped: Regroupings | None = None) -> Validation:
     """validate_claim without the MCE."""
     los = _length_of_stay(length_of_stay)
     common: dict[str, Any] = dict(row_number=row_number, claim_id=claim.id, length_of_stay=los,
@@ -141,7 +143,8 @@ def _validate(claim: Claim, billed_drg: Any = None, *, billed_version: Any = Non
         billed = parse_billed_drg(billed_drg)
     except BilledDrgError as exc:
         return _finish(claim, result, tables, None, base, Finding.BILLED_DRG_INVALID,
-                       [MismatchReason("billed_drg", str(billed_drg), str(exc))], drivers, base_rate, los)
+                       [MismatchReason("billed_drg", str(billed_drg), str(exc))], drivers, base_rate, los,
+                       regrouped=regrouped)
     if billed is None:
         return Validation(status=statuses.MISSING_BILLED_DRG, message=f"claim {claim.id!r}: no billed DRG given; "
                           "the grouping is reported without a finding", **base)
@@ -150,7 +153,8 @@ def _validate(claim: Claim, billed_drg: Any = None, *, billed_version: Any = Non
     if result.final_return_code != "OK" or result.final_drg in (None, 999):
         reason = MismatchReason("return_code", result.final_return_code,
                         f"the claim cannot be grouped: return code {result.final_return_code}")
-        return _finish(claim, result, tables, None, base, Finding.UNGROUPABLE, [reason], drivers, base_rate, los)
+        return _finish(claim, result, tables, None, base, Finding.UNGROUPABLE, [reason], drivers, base_rate, los,
+                       regrouped=regrouped)
 
     billed_profile = drg_profile(billed_tables, billed)
     if billed_profile is None:
@@ -159,7 +163,8 @@ def _validate(claim: Claim, billed_drg: Any = None, *, billed_version: Any = Non
                 + (f"it exists in version(s) {', '.join(elsewhere)}" if elsewhere
                    else "it is no MS-DRG of any available version"))
         return _finish(claim, result, tables, None, base, Finding.BILLED_DRG_INVALID,
-                       [MismatchReason("billed_drg", str(billed), text)], drivers, base_rate, los, billed_tables)
+                       [MismatchReason("billed_drg", str(billed), text)], drivers, base_rate, los,
+                       billed_tables, regrouped=regrouped)
 
     expected_profile = drg_profile(tables, result.final_drg)
     same_version = billed_tables.version.id == tables.version.id
@@ -179,16 +184,18 @@ def _validate(claim: Claim, billed_drg: Any = None, *, billed_version: Any = Non
     else:
         finding = Finding.MISMATCH_SAME_WEIGHT
     return _finish(claim, result, tables, billed_profile, base, finding, reasons, drivers, base_rate, los,
-                   billed_tables, expected_profile)
+                   billed_tables, expected_profile, regrouped=regrouped)
 
 
 def _finish(claim: Claim, result: GroupingResult, tables: TableSet, billed_profile, base: dict, finding: Finding,
             reasons: list[MismatchReason], with_drivers: bool, base_rate: float | None, los: int | None,
-            billed_tables: TableSet | None = None, expected_profile=None) -> Validation:
+            billed_tables: TableSet | None = None, expected_profile=None,
+            regrouped: Regroupings | None = None) -> Validation:
     """Drivers, reasons, dollars, rules and risk for a grouped claim."""
     billed_tables = billed_tables or tables
     ungroupable = finding == Finding.UNGROUPABLE
-    found_drivers = find_drivers(claim, result, tables) if with_drivers and not ungroupable else ()
+    found_drivers = find_drivers(claim, result, tables, regrouped=regrouped) if with_drivers and not ungroupable \
+        else ()
     single = single_severity_code(result, found_drivers, tables) if not ungroupable else ""
     if expected_profile is None and not ungroupable:
         expected_profile = drg_profile(tables, result.final_drg)

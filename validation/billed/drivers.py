@@ -13,11 +13,16 @@ drivers found this way equal those of regrouping every code.
 from __future__ import annotations
 
 import dataclasses
+from typing import Mapping, Sequence
 
 from drg.claim import Claim
-from drg.grouper import GroupingResult, group_claim, secondary_tested_names
+from drg.claim_columns import ClaimColumns
+from drg.grouper import GroupingResult, Severity, group_claim, group_columns, secondary_tested_names
 from drg.tables import TableSet
 from drg.validation.billed.records import Driver
+
+# (element, code) -> (final DRG, final severity) of the claim without that code
+Regroupings = Mapping[tuple[str, str], tuple[int, str]]
 
 
 def cannot_move_drg(code: str, claim: Claim, tables: TableSet) -> bool:
@@ -49,10 +54,9 @@ def without_procedure(claim: Claim, code: str) -> Claim:
     return dataclasses.replace(claim, procedures=tuple(p for p in claim.procedures if p != code))
 
 
-def find_drivers(claim: Claim, result: GroupingResult, tables: TableSet,
-                 skip_inert: bool = True) -> tuple[Driver, ...]:
-    """Codes whose removal changes the final DRG, sdx first then procedures, in claim order."""
-    out: list[Driver] = []
+def driver_candidates(claim: Claim, tables: TableSet, skip_inert: bool = True) -> list[tuple[str, str]]:
+    """(element, code) for each distinct code whose removal could move the DRG, in claim order."""
+    out = []
     seen: set[tuple[str, str]] = set()
     candidates = [("sdx", d.code) for d in claim.sdx] + [("procedure", p) for p in claim.procedures]
     for element, code in candidates:
@@ -61,10 +65,48 @@ def find_drivers(claim: Claim, result: GroupingResult, tables: TableSet,
         seen.add((element, code))
         if skip_inert and element == "sdx" and cannot_move_drg(code, claim, tables):
             continue
-        reduced = without_sdx(claim, code) if element == "sdx" else without_procedure(claim, code)
-        other = group_claim(reduced, tables)
-        if other.final_drg != result.final_drg:
-            out.append(Driver(element, code, other.final_drg, _weight(tables, other.final_drg), other.final_severity))
+        out.append((element, code))
+    return out
+
+
+def without_code(claim: Claim, element: str, code: str) -> Claim:
+    return without_sdx(claim, code) if element == "sdx" else without_procedure(claim, code)
+
+
+def regroup_without_each_code(claims: Sequence[tuple[Claim, TableSet]], skip_inert: bool = True
+                              ) -> list[dict[tuple[str, str], tuple[int, str]]]:
+    """The drivers' regroupings of many claims at once, with the column-wise engine: for each
+    claim, (element, code) -> (final DRG, final severity) without that code (find_drivers)."""
+    variants = [(k, element, code, without_code(claim, element, code), tables)
+                for k, (claim, tables) in enumerate(claims)
+                for element, code in driver_candidates(claim, tables, skip_inert)]
+    out: list[dict[tuple[str, str], tuple[int, str]]] = [{} for _ in claims]
+    if not variants:
+        return out
+    by_id = {tables.version.id: tables for *_, tables in variants}
+    columns = ClaimColumns.from_claims([v[3] for v in variants], [v[4].version.id for v in variants])
+    grouped = group_columns(columns, by_id.__getitem__)
+    for (k, element, code, _, _), drg, severity in zip(variants, grouped.final_drg.tolist(),
+                                                      grouped.final_severity.tolist()):
+        out[k][(element, code)] = (drg, Severity(severity))
+    return out
+
+
+def find_drivers(claim: Claim, result: GroupingResult, tables: TableSet,
+                 skip_inert: bool = True, regrouped: Regroupings | None = None) -> tuple[Driver, ...]:
+    """Codes whose removal changes the final DRG, sdx first then procedures, in claim order.
+
+    `regrouped`: the regroupings done beforehand for a whole chunk (regroup_without_each_code);
+    without it each candidate is regrouped here by the per-claim engine."""
+    out: list[Driver] = []
+    for element, code in driver_candidates(claim, tables, skip_inert):
+        found = regrouped.get((element, code)) if regrouped is not None else None
+        if found is None:
+            other = group_claim(without_code(claim, element, code), tables)
+            found = (other.final_drg, other.final_severity)
+        drg, severity = found
+        if drg != result.final_drg:
+            out.append(Driver(element, code, drg, _weight(tables, drg), severity))
     return tuple(out)
 
 
