@@ -42,7 +42,7 @@ def _shift_here(input_path: Path, writer: Any, input_format: str | None, a: Any,
     parts = []           # per chunk, only the small columns the summary needs
     try:
         for chunk in _chunks(input_path, input_format, a.label):
-            frame = shift_frame([maker.row(r.row_number, r.claim_id, r.claim, r.status, r.message) for r in chunk])
+            frame = shift_frame(list(maker.rows(chunk)))
             writer.write_frame(frame)
             parts.append(summary_part(frame))
         if not parts:                       # an empty input still gets its (empty) output

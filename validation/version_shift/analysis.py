@@ -22,8 +22,9 @@ from typing import Any
 import pandas as pd
 
 from drg.claim import Claim
-from drg.grouper import group_claim
-from drg.tables import load
+from drg.claim_columns import ClaimColumns
+from drg.grouper import group_claim, group_columns
+from drg.tables import TableIntegrityError, load
 from drg.tables.loader import TableSet
 from drg.tables.versions import Version
 from drg.validation.version_shift.reasons import ShiftReasonFinder
@@ -72,6 +73,23 @@ def _weight(ts: TableSet, drg: int | None) -> float | None:
     return w.relative_weight if w is not None else None
 
 
+SHIFT_BLOCK = 10_000     # claims grouped together by the column-wise engine
+
+
+@dataclass(frozen=True, slots=True)
+class _Final:
+    """What a shift row reads of a grouping: the final DRG, MDC, severity and return code."""
+
+    final_drg: int
+    final_mdc: int
+    final_severity: str
+    final_return_code: str
+
+    @classmethod
+    def of(cls, result: Any) -> "_Final":
+        return cls(result.final_drg, result.final_mdc, str(result.final_severity), str(result.final_return_code))
+
+
 class ShiftRowMaker:
     """Turns claims into shift rows for one ordered pair of versions (reusable across chunks)."""
 
@@ -80,8 +98,9 @@ class ShiftRowMaker:
         self.finder = ShiftReasonFinder(self.a, self.b)
 
     def row(self, row_number: int, claim_id: str, claim: Claim | None, status: str = statuses.OK,
-            message: str = "") -> dict[str, Any]:
-        """One output row; `claim` None (unreadable input) gives a row with no DRGs."""
+            message: str = "", finals: "tuple[_Final, _Final] | None" = None) -> dict[str, Any]:
+        """One output row; `claim` None (unreadable input) gives a row with no DRGs. `finals`: the
+        claim's final results in the two versions when grouped beforehand (`rows` does)."""
         a, b = self.a, self.b
         out: dict[str, Any] = dict.fromkeys(SHIFT_COLUMNS)
         out.update(row_number=row_number, claim_id=claim_id, status=status, message=message,
@@ -90,12 +109,15 @@ class ShiftRowMaker:
                    invalid_in_from="", invalid_in_to="", reason_kinds="", reasons="", reasons_json="[]")
         if claim is None:
             return out
-        try:
-            ra, rb = group_claim(claim, a), group_claim(claim, b)
-        except Exception as exc:  # a grouper fault must not stop the batch; the row says so
-            out.update(status=statuses.GROUPER_ERROR,
-                       message=f"claim could not be grouped: {type(exc).__name__}")
-            return out
+        if finals is not None:
+            ra, rb = finals
+        else:
+            try:
+                ra, rb = _Final.of(group_claim(claim, a)), _Final.of(group_claim(claim, b))
+            except Exception as exc:  # a grouper fault must not stop the batch; the row says so
+                out.update(status=statuses.GROUPER_ERROR,
+                           message=f"claim could not be grouped: {type(exc).__name__}")
+                return out
         fd, td = ra.final_drg, rb.final_drg
         fw, tw = _weight(a, fd), _weight(b, td)
         out.update(
@@ -125,9 +147,43 @@ class ShiftRowMaker:
         return out
 
     def rows(self, items: Iterable[Any]) -> Iterator[dict[str, Any]]:
-        """Shift rows for claims given as ClaimRow, Claim or golden-JSON dicts, in order."""
+        """Shift rows for claims given as ClaimRow, Claim or golden-JSON dicts, in order; the
+        claims of each block are grouped in both versions by the column-wise engine."""
+        block: list[tuple[int, str, Claim | None, str, str]] = []
         for n, item in enumerate(items, 1):
-            yield self.row(*_unpack(n, item))
+            block.append(_unpack(n, item))
+            if len(block) >= SHIFT_BLOCK:
+                yield from self._block(block)
+                block = []
+        if block:
+            yield from self._block(block)
+
+    def _block(self, block: list[tuple[int, str, Claim | None, str, str]]) -> Iterator[dict[str, Any]]:
+        claims = [unpacked[2] for unpacked in block if unpacked[2] is not None]
+        finals: list[Any] = [None] * len(block)
+        try:
+            in_a = self._group(claims, self.a)
+            in_b = self._group(claims, self.b)
+        except TableIntegrityError:
+            raise
+        except Exception:                     # noqa: BLE001 - each claim then groups on its own
+            in_a = in_b = None
+        if in_a is not None and in_b is not None:
+            k = 0
+            for i, unpacked in enumerate(block):
+                if unpacked[2] is not None:
+                    finals[i] = (in_a[k], in_b[k])
+                    k += 1
+        for unpacked, pair in zip(block, finals):
+            yield self.row(*unpacked, finals=pair)
+
+    @staticmethod
+    def _group(claims: list[Claim], tables: TableSet) -> list["_Final"]:
+        grouped = group_columns(ClaimColumns.from_claims(claims, [tables.version.id] * len(claims)),
+                                lambda _: tables)
+        return [_Final(drg, mdc, severity, code) for drg, mdc, severity, code in zip(
+            grouped.final_drg.tolist(), grouped.final_mdc.tolist(), grouped.final_severity.tolist(),
+            grouped.final_return_code.tolist())]
 
 
 def _unpack(n: int, item: Any) -> tuple[int, str, Claim | None, str, str]:
