@@ -81,7 +81,7 @@ class _Rows:
 
 
 _DX_FACTS = ("info", "has_hac", "valid", "severity", "mdc", "male_mdc", "female_mdc", "sex_dependent",
-             "exclusion_group", "sdx_tokens", "pdx_tokens", "names", "hac_lists", "on_show_list", "hac11",
+             "exclusion_group", "sdx_tokens", "pdx_tokens", "hac_lists", "on_show_list", "hac11",
              "mccalive", "incident", "trauma", "ecode")
 _PR_FACTS = ("attributes", "valid", "is_or", "tokens", "in_cluster", "side", "vessel_weight", "stent_weight",
              "drug_stent_weight", "plain_stent_weight", "fusion_hits")
@@ -128,6 +128,7 @@ class VersionFacts:
     formula_reroute: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     formula_surgical: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     _csr: dict = field(default_factory=dict)              # fact name -> (rows, offsets, flat) cache
+    _shared: dict = field(default_factory=dict)           # one copy of the facts codes share
 
     def token_lists(self, rows: "_Rows", name: str) -> tuple[np.ndarray, np.ndarray]:
         """The token-id lists of fact `name` as offsets and one flat array (CSR), for array gathers."""
@@ -213,12 +214,8 @@ class VersionFacts:
         hac11 = False
         sdx_tokens: tuple = ()
         pdx_tokens: tuple = ()
-        names: frozenset = frozenset()
         if info is not None:
-            names = frozenset((*info.attributes, *info.categories, *info.hac_attributes))
-            token, tested = self.tokens.id, self.tested
-            sdx_tokens = tuple(sorted({token(p, n) for n in names for p in ("SDX", "ANY") if (p, n) in tested}))
-            pdx_tokens = tuple(sorted({token(p, n) for n in names for p in ("PDX", "ANY") if (p, n) in tested}))
+            sdx_tokens, pdx_tokens = self._diagnosis_tokens(info)
             if any(a.startswith("HAC") for a in info.hac_attributes):
                 found = tables.hac_lists.get(upper)
                 if found is not None:
@@ -235,12 +232,25 @@ class VersionFacts:
             male_mdc=by_sex[0] if by_sex else -1, female_mdc=by_sex[1] if by_sex else -1,
             sex_dependent=by_sex is not None,
             exclusion_group=tables.exclusion_group_ids.get(upper, -1),
-            sdx_tokens=sdx_tokens, pdx_tokens=pdx_tokens, names=names, hac_lists=lists,
+            sdx_tokens=sdx_tokens, pdx_tokens=pdx_tokens, hac_lists=lists,
             on_show_list=bool(lists) and "hac06_show" in info.hac_attributes if info is not None else False,
             hac11=hac11,
             mccalive="mccalive" in lower, incident="incident" in lower,
             trauma=any(region.lower() in lower for region in TRAUMA_REGIONS),
             ecode=code[:1].upper() in ("V", "W", "X", "Y"))
+
+    def _diagnosis_tokens(self, info: object) -> tuple[tuple, tuple]:
+        """The tested mask entries of a diagnosis as secondary and as principal (6), one shared pair
+        per scheme: every code of a CMS scheme has the same attributes."""
+        key = id(info)
+        found = self._shared.get(key)
+        if found is None:
+            names = {*info.attributes, *info.categories, *info.hac_attributes}    # type: ignore[attr-defined]
+            token, tested = self.tokens.id, self.tested
+            sdx_tokens = tuple(sorted({token(p, n) for n in names for p in ("SDX", "ANY") if (p, n) in tested}))
+            pdx_tokens = tuple(sorted({token(p, n) for n in names for p in ("PDX", "ANY") if (p, n) in tested}))
+            found = self._shared[key] = (sdx_tokens, pdx_tokens, info)      # info kept: id() stays unique
+        return found[0], found[1]
 
     def procedure_row(self, code: str) -> int:
         """The fact row of a procedure code as given."""
@@ -250,8 +260,13 @@ class VersionFacts:
         tables = self.tables
         upper = code.upper()
         table_attributes = tables.procedures.get(upper, frozenset())
-        attributes = with_orproc(table_attributes)
-        token = self.tokens.id
+        shared = self._shared.get(("procedure", table_attributes))    # one copy per attribute set
+        if shared is None:
+            attributes = with_orproc(table_attributes)
+            token = self.tokens.id
+            tokens = tuple(sorted(token("NONE", n) for n in attributes if ("NONE", n) in self.tested))
+            shared = self._shared[("procedure", table_attributes)] = (attributes, tokens)
+        attributes, tokens = shared
         in_cluster = any(c in tables.clusters for c in tables.procedure_clusters.get(upper, ()))
 
         def weight(names: tuple, required: str | None = None) -> int:
@@ -262,8 +277,7 @@ class VersionFacts:
         return self.pr.add(
             code, attributes=attributes, valid=bool(table_attributes),
             is_or=is_operating_room(table_attributes, self.version_id),
-            tokens=tuple(sorted(token("NONE", n) for n in attributes if ("NONE", n) in self.tested)),
-            in_cluster=in_cluster,
+            tokens=tokens, in_cluster=in_cluster,
             side=any(side in attributes for side in JOINT_SIDES),
             vessel_weight=weight(VESSELS), stent_weight=weight(STENTS),
             drug_stent_weight=weight(STENTS, "NORdrugstent"), plain_stent_weight=weight(STENTS, "NORstent"),
