@@ -43,7 +43,7 @@ from drg.grouper.column_tables import (COUNTING_SPECIALS, NO_SEVERITY, SEVERITY_
                                        VersionFacts, version_facts)
 from drg.grouper.compiled import SEVERITY_NAMES, compiled
 from drg.grouper.engine import group_claim
-from drg.grouper.evaluate import RETURN_CODE_OPERANDS
+from drg.grouper.evaluate import JOINT_SIDES, RETURN_CODE_OPERANDS, STENTS, TRAUMA_REGIONS, VESSELS
 from drg.grouper.vocabulary import (AffectsDrg, HacStatus, HacUsage, MedSurg, PoaError, ReturnCode, Severity,
                                     SeverityUsage)
 from drg.tables import TableSet
@@ -57,7 +57,17 @@ _SEVERITY_WORDS = np.array([Severity.NON_CC.value, Severity.CC.value, Severity.M
 _RETURN_CODES = [ReturnCode.OK] + [code for _, _, code in RETURN_CODE_OPERANDS.values()]
 _RETURN_CODE_INDEX = {code: i for i, code in enumerate(_RETURN_CODES)}
 _MED_SURG = {"SURGICAL": MedSurg.SURGICAL.value, "MEDICAL": MedSurg.MEDICAL.value}
-_SPECIAL_MARK_NAMES = frozenset({"stent1", "stent2", "stent3", "stent4", "vessel1", "vessel2", "vessel3", "vessel4"})
+_STENT_NAMES = frozenset({"stent1", "stent2", "stent3", "stent4"})
+_VESSEL_NAMES = frozenset({"vessel1", "vessel2", "vessel3", "vessel4"})
+_WEIGHTED = {"FOUR_VESSELS": (VESSELS, "vessel4", None), "FOUR_STENTS": (STENTS, "stent4", None),
+             "FOUR_DRUG_ELUTING_STENTS": (STENTS, "stent4", "NORdrugstent"),
+             "FOUR_NON_DRUG_ELUTING_STENTS": (STENTS, "stent4", "NORstent")}
+_FUSION_COUNTERS = {"SINGLEFUSIONCTR": (("sglantfuse", "sglpostfuse"), True, 3),
+                    "MULTFUSE": (("sglantfuse", "sglpostfuse1"), False, 2),
+                    "SGLANTSECTXCTR": (("sglantsectXfuse",), False, 2),
+                    "SGLPOSTFUSECTR": (("sglpostfuse",), False, 2),
+                    "SGLANTCTR": (("sglantfuse",), False, 2),
+                    "SGLPOST1CTR": (("sglpostfuse1",), False, 2)}
 _POA_YES = frozenset({"Y", "W"})
 _SEVERITY_OF_RANK = ("NON_CC", "CC", "MCC")
 _RETURN_CODE_WORDS = np.array([code.value for code in _RETURN_CODES], dtype=object)
@@ -284,10 +294,23 @@ class _Evaluation:
             engine.incident_false[sub[active & ~found]] = True       # it marks a non-incidental code
             return found
         if special in COUNTING_SPECIALS:
-            # true only where the counts allow it: those claims go to the per-claim engine, which
-            # sets the marks a true counter leaves; where false it has no effect (evaluate.py)
-            engine.to_per_claim[sub[active & engine.possible(special)[sub]]] = True
-            return np.zeros(len(sub), dtype=bool)
+            # counted per claim where the counts allow it to be true; a true counter marks its
+            # codes and accumulates the names it counted, a false one has no effect (evaluate.py)
+            value = np.zeros(len(sub), dtype=bool)
+            where = np.nonzero(active & engine.possible(special)[sub])[0]
+            found_tokens: dict[int, np.ndarray] = {}
+            for w, j in zip(where.tolist(), sub[where].tolist()):
+                names = engine.count(special, j)
+                if names is not None:
+                    value[w] = True
+                    for name in names:
+                        t = token("NONE", name)
+                        if t not in found_tokens:
+                            found_tokens[t] = np.zeros(len(sub), dtype=bool)
+                        found_tokens[t][w] = True
+            for t, on in found_tokens.items():
+                self.hits.append((t, on))
+            return value
         raise ValueError(f"special operand {special} has no column-wise form")
 
 
@@ -348,6 +371,11 @@ class _VersionRun:
         self.to_per_claim = codes.bad.copy()
         self.considered: np.ndarray | None = None
         self.incident_false = np.zeros(self.m, dtype=bool)   # the `incident` operand was false (7.5)
+        self.sig_trauma_pdx = np.zeros(self.m, dtype=bool)   # marks of true counting operands (7.5)
+        self.sig_trauma_sdx = np.zeros(len(codes.sdx_row), dtype=bool)
+        self.stent4 = np.zeros(len(codes.pr_row), dtype=bool)
+        self.vessel4 = np.zeros(len(codes.pr_row), dtype=bool)
+        self.fusion = np.zeros(len(codes.pr_row), dtype=bool)
         self.clusters: dict[int, list[tuple[str, frozenset]]] = {}   # claim -> formed clusters (5.2), by id
         self.member_suppression: dict[int, frozenset] = {}         # procedure entry -> MDCs that hide it
         self.member_clusters: dict[int, list[str]] = {}            # procedure entry -> its clusters
@@ -488,6 +516,78 @@ class _VersionRun:
         claim_level("NONE", "invalid_sex", self.sex_conflict)
         keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         return _Mask(keys, m, facts, suppressed)
+
+    # ---- counting special operands (section 7.5, evaluate.py), for one claim
+    def count(self, special: str, j: int) -> list[str] | None:
+        """The names a counting operand accumulates when true for claim j (marking its codes), else None."""
+        codes, facts = self.codes, self.facts
+        if special == "MULTST":
+            infos = facts.dx.column("info")
+            pdx_info = infos[codes.pdx_row[j]] if codes.pdx_row[j] >= 0 else None
+            order = self.sdx_order[codes.sdx_start[j]:codes.sdx_start[j + 1]].tolist()
+            candidates = [(-1, pdx_info)] + [(k, infos[codes.sdx_row[k]] if codes.sdx_row[k] >= 0 else None)
+                                             for k in order]
+            found: list[tuple[str, int]] = []
+            for k, info in candidates:
+                taken = {region for region, _ in found}
+                for region in TRAUMA_REGIONS:
+                    if region not in taken and info is not None and region.lower() in info.attributes_lower:
+                        found.append((region, k))
+                        break
+                if len(found) == 2:
+                    break
+            if len(found) < 2:
+                return None
+            for _, k in found:
+                if k < 0:
+                    self.sig_trauma_pdx[j] = True
+                else:
+                    self.sig_trauma_sdx[k] = True
+            return [region for region, _ in found]
+        by_code = self._procedures_by_code()[int(codes.pr_start[j]):int(codes.pr_start[j + 1])]
+        attributes = facts.pr.column("attributes")
+        having = [(k, attributes[codes.pr_row[k]]) for k in by_code]
+        if special == "BILATERAL":
+            sides: list[str] = []
+            for _, a in having:
+                for side in JOINT_SIDES:
+                    if side not in sides and side in a:
+                        sides.append(side)
+                        break
+                if len(sides) == 2:
+                    return sides
+            return None
+        if special in _WEIGHTED:
+            weights, mark, required = _WEIGHTED[special]
+            total, contributors, names = 0, [], []
+            for k, a in having:
+                if total >= 4:
+                    break
+                if required is not None and required not in a:
+                    continue
+                for name, weight in weights:
+                    if name in a:
+                        total += weight
+                        contributors.append(k)
+                        if name not in names:
+                            names.append(name)
+            if total < 4:
+                return None
+            getattr(self, mark)[contributors] = True
+            return names
+        counted, need_all, minimum = _FUSION_COUNTERS[special]
+        hits, contributors, names = 0, [], []
+        for k, a in having:
+            for name in counted:
+                if name in a:
+                    hits += 1
+                    contributors.append(k)
+                    if name not in names:
+                        names.append(name)
+        if hits < minimum or (need_all and len(names) != len(counted)):
+            return None
+        self.fusion[contributors] = True
+        return names
 
     # ---- counting special operands: where can they be true? (section 7.5)
     def possible(self, special: str) -> np.ndarray:
@@ -658,6 +758,7 @@ class _VersionRun:
         pre = self.evaluate_list(0, everyone)
         matched, _ = take(pre, 0)
         decide(pre, np.isin(pre.claims, matched), 0)
+        state["pre"] = state["accumulated"].copy()              # the pre-MDC match's atoms (12.3)
         pre_reroute = reroute_of[state["position"][matched]]
         if len(matched):
             reroute(matched[pre_reroute != 0], pre_reroute[pre_reroute != 0], "stop1")
@@ -681,7 +782,7 @@ class _VersionRun:
     # ---- sections 10.4-10.6: what a pass gives each claim
     def _outcome(self, state: dict) -> dict:
         """Claim-level results of a pass; claims it cannot finish column-wise go per claim."""
-        facts, m = self.facts, self.m
+        facts = self.facts
         stopped, position = state["stopped"], state["position"]
         decided = (position >= 0) & (stopped == 0)
         to_per_claim = self.to_per_claim
@@ -689,11 +790,6 @@ class _VersionRun:
         formula = np.maximum(position, 0)
         drg = np.where(decided, facts.formula_drg[formula], 999)
         to_per_claim |= decided & (drg == 0)                                # no DRG (10.4)
-        special_tokens = frozenset(t for key, t in facts.tokens.ids.items() if key[1] in _SPECIAL_MARK_NAMES)
-        if special_tokens:
-            marked_special = np.fromiter((bool(acc) and not special_tokens.isdisjoint(acc)
-                                          for acc in state["accumulated"]), dtype=bool, count=m)
-            to_per_claim |= decided & marked_special                        # 12.4: stents and vessels
         surgical = facts.formula_surgical[formula]
         stop1, stop2 = state["stop1"], state["stop2"]
         last_stop = np.where(stop2 >= 0, stop2, np.where(stop1 >= 0, stop1, 0))
@@ -760,6 +856,11 @@ class _VersionRun:
         for j in self.clusters:
             if rerun[j]:
                 self.to_per_claim[j] = True
+        counted_marks = self.sig_trauma_pdx.copy()
+        for marks, owner_of in ((self.sig_trauma_sdx, codes.sdx_claim), (self.stent4, codes.pr_claim),
+                                (self.vessel4, codes.pr_claim), (self.fusion, codes.pr_claim)):
+            counted_marks[owner_of[marks]] = True
+        self.to_per_claim |= rerun & counted_marks
         stopped = hacs.return_code > 0
         if stopped.any():
             final["drg"][stopped] = 999
@@ -792,6 +893,7 @@ class _VersionRun:
         pr_initial = np.zeros(len(codes.pr_row), dtype=bool)
         self._mark(np.nonzero(grouped)[0], initial_state["accumulated"], suppressed_initial, sdx_initial,
                    pr_initial, initial_state["position"])
+        self._mark_specials(np.nonzero(grouped & counted_marks)[0], initial_state, sdx_initial, pr_initial)
         sdx_final = sdx_initial & final_grouped[owner] if n_sdx else sdx_initial
         pr_final = pr_initial & final_grouped[codes.pr_claim] if len(codes.pr_row) else pr_initial
         if rerun.any():
@@ -931,6 +1033,7 @@ class _VersionRun:
         pr_by_code = self._procedures_by_code()
         old_rules = self.version_id < 410
         cache = self.__dict__.setdefault("_plans", {})
+        fused = set(codes.pr_claim[self.fusion].tolist()) if len(codes.pr_row) else set()
         by_severity_claims: dict[str, list[int]] = {"MCC": [], "CC": []}
         for j in claims.tolist():
             acc = accumulated[j]
@@ -967,7 +1070,7 @@ class _VersionRun:
             p0, p1 = pr_start[j], pr_start[j + 1]
             if p0 == p1 or not none_names:
                 continue
-            if j in self.clusters:
+            if j in self.clusters or j in fused:
                 self._mark_with_clusters(j, [entries[t] for t in acc], int(formula[j]), pr_marked)
                 continue
             if not names:
@@ -1027,9 +1130,41 @@ class _VersionRun:
             self.__dict__["_pr_by_code"] = found
         return found
 
+    def _mark_specials(self, claims: np.ndarray, state: dict, sdx_marked: np.ndarray, pr_marked: np.ndarray) -> None:
+        """12.3 and 12.4 where a counting operand was true: the significant trauma codes (when the
+        pre-MDC match counted trauma regions), and the stents and vessels it counted."""
+        codes, entries = self.codes, self.facts.tokens.entries
+        attributes = self.facts.pr.column("attributes")
+        for j in claims.tolist():
+            pre = state["pre"][j]
+            if pre and any(entries[t][1] in TRAUMA_REGIONS for t in pre):
+                count = 1 if self.sig_trauma_pdx[j] else 0
+                for k in self.sdx_order[codes.sdx_start[j]:codes.sdx_start[j + 1]].tolist():
+                    if count >= 2:
+                        break
+                    if self.sig_trauma_sdx[k]:
+                        sdx_marked[k] = True
+                        count += 1
+            names = {entries[t][1] for t in state["accumulated"][j] or () if entries[t][0] == "NONE"}
+            procedures = range(int(codes.pr_start[j]), int(codes.pr_start[j + 1]))
+            if names & _STENT_NAMES:
+                for k in procedures:
+                    if self.stent4[k]:
+                        pr_marked[k] = True
+                pair = ({"arterial", "NORdrugstent"} if {"arterial", "NORdrugstent"} <= names
+                        else {"arterial", "NORstent"} if {"arterial", "NORstent"} <= names else None)
+                if pair:
+                    for k in procedures:
+                        if pair <= attributes[codes.pr_row[k]]:
+                            pr_marked[k] = True
+            if names & _VESSEL_NAMES:
+                for k in procedures:
+                    if self.vessel4[k]:
+                        pr_marked[k] = True
+
     def _mark_with_clusters(self, j: int, accumulated: list, formula: int, pr_marked: np.ndarray) -> None:
-        """12.2 for a claim with formed clusters: marking.ProcedureMarker, with the members hidden
-        in the marking MDC and the clusters' own rules."""
+        """12.2 for a claim with formed clusters or fused procedures: marking.ProcedureMarker, with
+        the members hidden in the marking MDC, the clusters' own rules and the fusion rule."""
         facts, codes = self.facts, self.codes
         reroute = int(facts.formula_reroute[formula])
         drg = int(facts.formula_drg[formula])
@@ -1040,7 +1175,7 @@ class _VersionRun:
         pr_is_or = facts.pr.column("is_or")
         by_code = sorted(range(p0, p1), key=lambda k: pr_codes[k])
         attributes = {k: pr_attributes[codes.pr_row[k]] for k in by_code}
-        clusters = self.clusters[j]
+        clusters = self.clusters.get(j, [])
         principal = p0
         old_rules = self.version_id < 410
         qualifies = old_rules or pr_is_or[codes.pr_row[principal]]
@@ -1056,10 +1191,19 @@ class _VersionRun:
                     pr_marked[k] = True
 
         unprefixed = {name for prefix, name in accumulated if prefix == "NONE" and name not in ("MCC", "CC", "NON_CC")}
+        fusion = self.fusion
+
+        def fusion_rule() -> bool:
+            fused = [k for k in by_code if fusion[k]]
+            for k in fused:
+                pr_marked[k] = True
+            return bool(fused)
+
         if unprefixed:
             if qualifies and visible(principal) and unprefixed <= attributes[principal]:
                 pr_marked[principal] = True
-                return
+                if not fusion[principal]:
+                    return
             other = next((k for k in by_code if (k != principal or old_rules) and visible(k)
                           and unprefixed <= attributes[k]), None)
             if other is not None:
@@ -1077,7 +1221,7 @@ class _VersionRun:
             if name == "revision" and having and any(name in a for _, a in clusters):
                 pr_marked[principal if name in attributes[principal] else having[0]] = True
                 continue
-            if len(having) >= 2:
+            if len(having) >= 2 and not (mdc == 8 and self.version_id >= 420 and fusion_rule()):
                 if name in attributes[principal] and qualifies and visible(principal):
                     pr_marked[principal] = True
                 else:
