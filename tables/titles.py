@@ -276,12 +276,17 @@ def title(code_type: "str | CodeKind", code: "str | None", fiscal_year: int) -> 
     return found.long_title if found else ""
 
 
-def described(code: "str | None", code_type: "str | CodeKind", fiscal_year: int) -> str:
+def described(code: "str | None", code_type: "str | CodeKind", fiscal_year: int, *,
+              in_sentence: bool = False) -> str:
     """A code as a coder reads it: its coder spelling and title ("J96.01 Acute respiratory failure
-    with hypoxia"); the spelling alone when there is no title."""
+    with hypoxia"); the spelling alone when there is no title. `in_sentence` puts the title in
+    parentheses ("J96.01 (Acute respiratory failure with hypoxia) is an MCC"), so that a sentence
+    around it, and a title with commas of its own, still read."""
     spelled = coder_spelling(code, code_type)
     text = title(code_type, code, fiscal_year)
-    return f"{spelled} {text}" if text else spelled
+    if not text:
+        return spelled
+    return f"{spelled} ({text})" if in_sentence else f"{spelled} {text}"
 
 
 @dataclass(frozen=True, slots=True)
