@@ -9,8 +9,11 @@ import click
 
 from drg import __version__
 
-# command modules, each exposing COMMANDS (a list of click commands)
-COMMAND_MODULES = ("tables", "grouping", "validate", "shift", "edit", "serve")
+# every command and its module under drg/commands/ (each module exposes COMMANDS, a list of click
+# commands). A module is imported only when one of its commands runs (or help lists them all), so
+# a one-claim `drg group` does not pay for the code editor, the validation reports or the server.
+COMMAND_MODULES = {"tables": "tables", "group": "grouping", "explain": "grouping", "validate": "validate",
+                   "shift": "shift", "edit": "edit", "serve": "serve"}
 
 # `drg tables verify` and `drg tables build` judge or replace the tables themselves, so they
 # run on damaged tables; every other command refuses them first.
@@ -56,11 +59,19 @@ class DrgGroup(click.Group):
         ctx.meta[_ARGS_KEY] = list(args)
         return super().parse_args(ctx, args)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            register_commands(COMMAND_MODULES[cmd_name])
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         from drg.io.atomic import exit_cleanly_on_sigterm
         from drg.tables.manifest import TableIntegrityError
 
-        if needs_table_check(ctx.meta.get(_ARGS_KEY, []), self.commands):
+        if needs_table_check(ctx.meta.get(_ARGS_KEY, []), COMMAND_MODULES):
             refuse_damaged_tables()
         exit_cleanly_on_sigterm()       # SIGTERM ends a run like an error: no temporary file left behind
         try:
@@ -97,20 +108,19 @@ def main() -> None:
     """
 
 
-def _register() -> None:
-    for name in COMMAND_MODULES:
-        qualified = f"drg.commands.{name}"
-        try:
-            module = importlib.import_module(qualified)
-        except ModuleNotFoundError as exc:
-            if exc.name == qualified:   # that command family is not built yet
-                continue
-            raise
-        for command in getattr(module, "COMMANDS", ()):
-            main.add_command(command)
+def register_commands(module_name: str) -> None:
+    """Add the COMMANDS of one module under drg/commands/ to `drg` (nothing when that command
+    family is not built yet)."""
+    qualified = f"drg.commands.{module_name}"
+    try:
+        module = importlib.import_module(qualified)
+    except ModuleNotFoundError as exc:
+        if exc.name == qualified:
+            return
+        raise
+    for command in getattr(module, "COMMANDS", ()):
+        main.add_command(command)
 
-
-_register()
 
 if __name__ == "__main__":
     main(prog_name="drg")

@@ -38,6 +38,12 @@ _lock = threading.RLock()
 
 @lru_cache(maxsize=None)
 def _read_checked(name: str, data_dir: Path) -> pa.Table:
+    return pq.ParquetFile(pa.BufferReader(checked_bytes(name, data_dir))).read(use_threads=False)
+
+
+def checked_bytes(name: str, data_dir: Path = DATA_DIR) -> bytes:
+    """The bytes of one compiled file, checked against the manifest (TableIntegrityError when
+    missing, unlisted or damaged): for a reader that decodes only part of a file."""
     file_name = f"{name}.parquet"
     entry = read_manifest(data_dir)["files"].get(file_name)
     if entry is None:
@@ -51,7 +57,7 @@ def _read_checked(name: str, data_dir: Path) -> pa.Table:
     problem = check_bytes(file_name, data, entry)
     if problem:
         raise TableIntegrityError(f"refusing to use damaged table {problem}; run `drg tables verify`")
-    return pq.ParquetFile(pa.BufferReader(data)).read(use_threads=False)
+    return data
 
 
 def read_table(name: str, data_dir: Path | None = None) -> pa.Table:

@@ -53,10 +53,13 @@ def expectation(v) -> dict:
 
 
 def template(element: str, message: str) -> str:
-    """A reason's kind of wording: its element and message with codes, DRGs and numbers blanked."""
+    """A reason's kind of wording: its element and message with codes, DRGs and numbers blanked,
+    and every parenthesis (a code's title, which may hold parentheses of its own) emptied."""
     text = re.sub(r"[A-Z0-9.]*\d[A-Z0-9.]*", "#", message)
-    text = re.sub(r"\(.*?\)", "()", re.sub(r"group \w+", "group #", text))
-    return element + ":" + text[:70]
+    text = re.sub(r"group \w+", "group #", text)
+    while (emptied := re.sub(r"\([^()]*\)", "<>", text)) != text:
+        text = emptied
+    return element + ":" + text.replace("<>", "()")[:70]
 
 
 def case(kind: str, record: dict, billed, required: tuple = (), **facts) -> dict:

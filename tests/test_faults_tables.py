@@ -21,7 +21,7 @@ from drg.tables.manifest import (
 )
 from drg.tables.paths import TABLES_DIR_VARIABLE
 
-from drg.cli import main, needs_table_check
+from drg.cli import COMMAND_MODULES, main, needs_table_check
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -120,7 +120,7 @@ def test_the_library_raises_table_integrity_error_naming_the_file(damaged_tables
     (["no-such-command"], False),
 ])
 def test_which_command_lines_check_the_tables(arguments, checked):
-    assert needs_table_check(arguments, main.commands) is checked
+    assert needs_table_check(arguments, COMMAND_MODULES) is checked
 
 
 # ------------------------------------------------------------------ malformed manifests

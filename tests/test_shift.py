@@ -62,7 +62,7 @@ def test_secondary_diagnosis_losing_cc_level_both_directions() -> None:
     reason = [r for r in _reasons(row) if r["kind"] == "SDX_SEVERITY"]
     assert reason and reason[0]["code"] == "Z5900"
     assert (reason[0]["before"], reason[0]["after"]) == ("CC", "NON_CC")
-    assert "Z5900 changed from CC to neither CC nor MCC" in row["reasons"]
+    assert "Z59.00 (Homelessness unspecified) changed from CC to neither CC nor MCC" in row["reasons"]
     back = shift_rows([claim], "44.0", "43.1").iloc[0]
     assert (back["from_drg"], back["to_drg"]) == (195, 194)
     assert [(r["before"], r["after"]) for r in _reasons(back) if r["kind"] == "SDX_SEVERITY"] == [("NON_CC", "CC")]
@@ -94,7 +94,8 @@ def test_code_invalid_in_one_version_keeps_the_row() -> None:
     assert list(frame["row_number"]) == [1, 2, 3]
     first = frame.iloc[0]
     assert first["invalid_in_to"] == gone and first["invalid_in_from"] == ""
-    assert "CODE_INVALID" in first["reason_kinds"] and f"{gone} is not valid in 44.0" in first["reasons"]
+    assert "CODE_INVALID" in first["reason_kinds"] and f"{gone} (" in first["reasons"]
+    assert "is not valid in 44.0 (valid in 43.1)" in first["reasons"]
     assert f"invalid in 44.0: {gone}" in first["message"]
     assert pd.notna(first["to_drg"])                 # grouped anyway
     second = frame.iloc[1]

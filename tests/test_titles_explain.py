@@ -3,6 +3,7 @@ and no CMS attribute name (d468, exp12, chestcl, ORPROC ...) in the text a perso
 from __future__ import annotations
 
 import functools
+import json
 import re
 from pathlib import Path
 
@@ -166,3 +167,130 @@ def test_validation_reasons_name_no_cms_attribute():
                     found.setdefault(token.lower(), f"{case['claim']['id']}: {text[:200]}")
     assert count > 150
     assert found == {}, f"{len(found)} attribute names reach the reasons, e.g. {list(found.items())[:3]}"
+
+
+# ---- every code a person reads: dotted as coders write it, followed by its title -------------
+
+# a code-shaped word: an ICD-10-CM code with or without its dot, or a seven-character ICD-10-PCS
+# code; a bound of a range ("E40-E43") or a category still to be completed ("J96.0-") is no code
+CM_WORD = re.compile(r"(?<![\w.\-])[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?(?![\w\-]|\.\w)")
+PCS_WORD = re.compile(r"(?<![\w.\-])(?=[0-9A-Z]*[0-9])[0-9A-HJ-NP-Z]{7}(?![\w\-])")
+
+
+def code_problems(text: str, fiscal_years: "int | tuple[int, ...]") -> list[str]:
+    """The codes of a text a person reads that are not written as coders write them followed by
+    their title ("J96.01 Acute respiratory failure with hypoxia" or "J96.01 (Acute ...)") of one
+    of the fiscal years: each problem quoted with its surroundings. A title cut short by the text
+    ("…", a report's shortened column) passes up to the cut; a word that is no code (no title)
+    passes."""
+    from drg.tables.titles import coder_spelling, title
+
+    years = (fiscal_years,) if isinstance(fiscal_years, int) else fiscal_years
+    problems = []
+    for kind, pattern in (("dx", CM_WORD), ("pr", PCS_WORD)):
+        for match in pattern.finditer(text):
+            word = match.group()
+            known = {title(kind, word.replace(".", ""), year) for year in years} - {""}
+            if not known:
+                continue
+            after = text[match.end():]
+            spelled = word == coder_spelling(word, kind)
+            if not (spelled and any(_titled(after, t) for t in known)):
+                problems.append(text[max(0, match.start() - 40):match.end() + 60])
+    return problems
+
+
+def _titled(after: str, known: str) -> bool:
+    shown = after.split("…", 1)[0] if "…" in after else None
+    return any(after.startswith(form) or (shown is not None and len(shown) > 1 and form.startswith(shown))
+               for form in (f" {known}", f" ({known})"))
+
+
+def test_the_code_scanner_finds_what_a_coder_would_not_write():
+    fy = 2026
+    assert code_problems("J96.01 Acute respiratory failure with hypoxia counts", fy) == []
+    assert code_problems("J96.01 (Acute respiratory failure with hypoxia) counts", fy) == []
+    assert code_problems("procedure 0DTJ4ZZ (Resection of Appendix, Percutaneous Endoscopic Approach)", fy) == []
+    assert code_problems("severe malnutrition (E40-E43), acute respiratory failure (J96.0-), DRG 291, 43.1", fy) == []
+    assert len(code_problems("without J9601 the claim", fy)) == 1               # not dotted
+    assert len(code_problems("without J96.01 the claim", fy)) == 1              # no title
+    assert len(code_problems("J96.01 Acute respiratory failure counts", fy)) == 1   # another title
+    assert len(code_problems("procedure 0DTJ4ZZ leads to", fy)) == 1
+    assert len(code_problems("the claim has only CCs (E1165, I10)", fy)) == 2
+    assert code_problems("why: J96.01 (Acute respiratory fail…", fy) == []       # a shortened column
+    assert len(code_problems("why: J96.01 (Acute cardiac fail…", fy)) == 1
+    assert code_problems("G20 Parkinson's disease", (2023, 2026)) == []          # a title of one of the years
+
+
+def _validations():
+    from drg.validation import validate_claim
+
+    for number, case in enumerate(read_jsonl(FIXTURES / "validation_cases.jsonl"), 1):
+        claim = Claim.from_dict(case["claim"])
+        yield validate_claim(claim, case["billed_drg"], billed_version=case.get("billed_version"),
+                             length_of_stay=case.get("length_of_stay"), row_number=number)
+
+
+def _report_text(html_text: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(style|svg)[\s\S]*?</\1>", " ", html_text)))
+
+
+def test_validation_reasons_verdicts_and_reports_write_codes_with_titles():
+    """Every code in the text a person reads of the validation cases (every finding, every rule):
+    the reasons, the plain-words explanation, the one-claim `drg validate` verdict, the audit rule
+    descriptions, and the validation report (HTML and Markdown) - dotted, with its title."""
+    from drg.commands.validate import render_verdict
+    from drg.validation import RULES, ValidationTally
+    from drg.validation.reports.validation_report import render_validation_html, render_validation_markdown
+
+    problems: dict[str, list[str]] = {}
+    validations = list(_validations())
+    for v in validations:
+        fy = load(v.version).version.fiscal_year
+        texts = [v.explanation, *(r.message for r in v.reasons), render_verdict(v)]
+        for text in texts:
+            if found := code_problems(text, fy):
+                problems.setdefault(v.claim_id, []).extend(found)
+    for rule in RULES:
+        for fy in range(2023, 2028):
+            if found := code_problems(rule.description, fy):
+                problems.setdefault(rule.id, []).extend(found)
+    tally = ValidationTally(top_n=len(validations)).add(validations)
+    years = tuple(sorted({load(v).version.fiscal_year for v in available_versions()}))
+    for name, text in (("html", _report_text(render_validation_html(tally))),
+                       ("md", render_validation_markdown(tally))):
+        # the report's claims are of every version: a title of one of their fiscal years
+        if found := code_problems(text, years):
+            problems.setdefault(f"report.{name}", []).extend(found)
+    assert len(validations) > 150
+    assert problems == {}, f"{len(problems)} texts write codes without dots or titles, e.g. " \
+                           f"{list(problems.items())[:3]}"
+
+
+def test_shift_reasons_and_report_write_codes_with_titles():
+    """The version-shift cases' reasons (tests/fixtures/shift_cases.jsonl) and a shift report:
+    every code dotted, with its title of the to-version's fiscal year."""
+    from drg.validation.reports.shift_report import render_shift_html, render_shift_markdown
+    from drg.validation.version_shift import ShiftRowMaker, shift_rows
+    from drg.validation.version_shift.summary import summarize_shift
+
+    problems = []
+    count = 0
+    for case in read_jsonl(FIXTURES / "shift_cases.jsonl"):
+        claim = Claim.from_dict(case["claim"])
+        row = ShiftRowMaker(case["from"], case["to"]).row(1, claim.id, claim)
+        fy = load(case["to"]).version.fiscal_year
+        for reason in json.loads(row["reasons_json"]):
+            count += 1
+            problems += code_problems(reason["text"], fy)
+        problems += code_problems(row["reasons"], fy)
+    assert count > 40
+    claims = list(read_jsonl(FIXTURES / "conformance_claims.jsonl.gz"))[::7]
+    summary = summarize_shift(shift_rows(claims, "43.1", "44.0"), "43.1", "44.0")
+    assert len(summary.top_codes) > 5
+    fy = load("44.0").version.fiscal_year
+    problems += code_problems(_report_text(render_shift_html(summary)), fy)
+    problems += code_problems(render_shift_markdown(summary), fy)
+    assert problems == [], f"{len(problems)} codes without dots or titles, e.g. {problems[:3]}"

@@ -188,7 +188,8 @@ def test_cli_one_claim_verdict():
     result = CliRunner().invoke(main, ["validate", "--pdx", "I50.21", "--sdx", "N179", "--age", "70", "--sex", "M",
                                        "--version", "43.1", "--billed-drg", "291"])
     assert result.exit_code == 0, result.output
-    assert "UPCODING_RISK" in result.output and "292" in result.output and "N179" in result.output
+    assert "UPCODING_RISK" in result.output and "292" in result.output
+    assert "N17.9 (Acute kidney failure, unspecified)" in result.output and "N179" not in result.output
 
 
 def test_summary_figures():

@@ -13,17 +13,34 @@ from drg.io.x12 import hospital_status_for_x12
 
 
 def render_verdict(v) -> str:
-    """The readable one-claim verdict."""
+    """The readable one-claim verdict: DRGs with their titles, codes as coders write them with
+    their titles of the claim's fiscal year, the audit rules in words."""
+    from drg.tables import load
+    from drg.tables.titles import CodeKind, described
+    from drg.validation.billed.rules import RULES_BY_ID
+
+    tables = load(v.version) if v.version else None
+    billed_tables = load(v.billed_version) if v.billed_version else tables
+    fy = tables.version.fiscal_year if tables is not None else 0
+
+    def drg(number, where=tables) -> str:
+        name = where.drg_titles.get(number, "") if where is not None and number is not None else ""
+        return f"DRG {number}" + (f" {name}" if name else "")
+
+    def code(text: str, kind: CodeKind = CodeKind.DIAGNOSIS) -> str:
+        return described(text, kind, fy) if tables is not None else text
+
     money = "n/a" if v.dollar_impact is None else f"{v.dollar_impact:+,.2f} USD"
     lines = [f"Claim {v.claim_id}  (MS-DRG version {v.version})"]
     if v.status != "OK":
         lines.append(f"  Status     {v.status}: {v.message}")
     g = v.grouping
+    billed = drg(v.billed_drg, billed_tables) if v.billed_drg is not None else f"DRG {v.billed_drg_text or '-'}"
     lines += [f"  Finding    {v.finding or '-'}",
-              f"  Billed     DRG {v.billed_drg if v.billed_drg is not None else v.billed_drg_text or '-'}"
+              f"  Billed     {billed}"
               + (f"  weight {v.billed_weight:.4f}" if v.billed_weight is not None else "")
               + (f"  (level {v.billed_level})" if v.billed_level else ""),
-              f"  Expected   DRG {v.expected_drg}"
+              f"  Expected   {drg(v.expected_drg)}"
               + (f"  weight {v.expected_weight:.4f}" if v.expected_weight is not None else "")
               + (f"  (level {v.expected_level})" if v.expected_level else "")
               + (f"  return code {g.final_return_code}" if g is not None and g.final_return_code != "OK" else "")]
@@ -39,10 +56,17 @@ def render_verdict(v) -> str:
         lines.append("  Drivers    (codes whose removal changes the DRG)")
         for d in v.drivers:
             weight = f"weight {d.weight_without:.4f}" if d.weight_without is not None else "weight n/a"
-            lines.append(f"    - without {d.element} {d.code}: DRG {d.drg_without} ({weight})")
+            role, kind = (("procedure", CodeKind.PROCEDURE) if d.element == "procedure"
+                          else ("secondary diagnosis", CodeKind.DIAGNOSIS))
+            lines.append(f"    - without {role} {code(d.code, kind)}: {drg(d.drg_without)} ({weight})")
     if v.single_code_severity:
-        lines.append(f"  Single     the CC/MCC level rests on one code: {v.single_code_severity}")
-    lines.append(f"  Rules      {', '.join(v.rule_hits) if v.rule_hits else 'none'}")
+        lines.append(f"  Single     the CC/MCC level rests on one code: {code(v.single_code_severity)}")
+    if not v.rule_hits:
+        lines.append("  Rules      none")
+    for number, rule in enumerate(v.rule_hits):
+        described_rule = RULES_BY_ID[rule].description if rule in RULES_BY_ID else ""
+        lines.append(f"  {'Rules' if number == 0 else '':9s}  {rule}"
+                     + (f": {described_rule}" if described_rule else ""))
     if v.mce_edit_type:
         edits = ", ".join(f"{e}" + (f" x{n}" if n > 1 else "") for e, n in v.mce_edits) or "no edit"
         lines.append(f"  MCE        {v.mce_edit_type}: {edits}" + (f"  ({v.mce_note})" if v.mce_note else ""))

@@ -12,6 +12,7 @@ from drg.claim import Claim
 from drg.grouper import GroupingResult, group_claim
 from drg.grouper.explain import describe_token
 from drg.tables import TableSet
+from drg.tables.titles import CodeKind, described
 from drg.validation.billed.profile import (LEVEL_MCC, LEVEL_NONE, LEVEL_RANK, OR_ATOMS, PRE_MDC, STATUS_ATOMS,
                                     UNRELATED_OR_DRGS, DrgProfile)
 from drg.validation.billed.records import Driver, MismatchReason
@@ -20,9 +21,19 @@ DIED = 20
 TRANSFER_TO_ACUTE = frozenset({2, 5, 66, 82, 85, 94})
 
 
-def _codes(items) -> str:
+def _dx(code: str | None, fiscal_year: int) -> str:
+    """A diagnosis as a coder reads it: J96.01 (Acute respiratory failure with hypoxia)."""
+    return described(code, CodeKind.DIAGNOSIS, fiscal_year, in_sentence=True)
+
+
+def _codes(items, fiscal_year: int, kind: CodeKind = CodeKind.DIAGNOSIS) -> str:
+    """Codes as a coder reads them, each with its title, once each in claim order ("none" when empty)."""
     items = list(dict.fromkeys(items))
-    return ", ".join(items) if items else "none"
+    return ", ".join(described(code, kind, fiscal_year, in_sentence=True) for code in items) if items else "none"
+
+
+def _procedures(items, fiscal_year: int) -> str:
+    return _codes(items, fiscal_year, CodeKind.PROCEDURE)
 
 
 def _status_true(name: str, status: int | None) -> bool:
@@ -53,10 +64,12 @@ def _procedures_with(tables: TableSet, claim: Claim, name: str) -> list[str]:
 
 
 def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile,
-                     expected: DrgProfile) -> list[MismatchReason]:
-    """Same family, different severity level: which secondary diagnoses count, which do not and why."""
+                     expected: DrgProfile, fiscal_year: int) -> list[MismatchReason]:
+    """Same family, different severity level: which secondary diagnoses count, which do not and why
+    (codes with their titles of the fiscal year)."""
     reasons: list[MismatchReason] = []
     pdx = result.pdx.code or ""
+    fy = fiscal_year
     mccs = [d for d in result.sdx if d.final_severity_usage == "MCC"]
     ccs = [d for d in result.sdx if d.final_severity_usage == "CC"]
     billed_rank, expected_rank = LEVEL_RANK[billed.level], LEVEL_RANK[expected.level]
@@ -72,24 +85,25 @@ def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile,
                 continue   # named below in the CC-only message
             usage = d.final_severity_usage
             if usage in ("MCC_EXCLUDED", "CC_EXCLUDED"):
-                reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} is a {own} but the principal "
-                                                           f"diagnosis {pdx} "
+                reasons.append(MismatchReason("sdx", d.code or "", f"{_dx(d.code, fy)} is {_a(own)} but the "
+                                                           f"principal diagnosis {_dx(pdx, fy)} "
                                                            f"excludes it (CC exclusion list)"))
             elif usage in ("MCC_EXCLUDED_BY_DRG_LOGIC", "CC_EXCLUDED_BY_DRG_LOGIC"):
-                reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} is a {own} but the DRG logic "
+                reasons.append(MismatchReason("sdx", d.code or "", f"{_dx(d.code, fy)} is {_a(own)} but the DRG logic "
                                                            f"does not count it "
                                                            f"for this DRG (it is part of the DRG's own definition or "
                                                            f"excluded when the patient died)"))
             elif d.initial_severity_usage in ("MCC", "CC") and usage not in ("MCC", "CC"):
-                reasons.append(MismatchReason("hac", d.code or "", f"{d.code} is a hospital-acquired condition "
+                reasons.append(MismatchReason("hac", d.code or "", f"{_dx(d.code, fy)} is a hospital-acquired "
+                                                           f"condition "
                                                            f"not present on "
                                                            f"admission (POA {_poa(claim, d.code)}); "
                                                            f"the HAC logic removed "
                                                            f"its {own} value"))
         if billed.level == LEVEL_MCC and not mccs:
             if ccs:
-                reasons.append(MismatchReason("severity", _codes(d.code for d in ccs),
-                                      f"the claim has only CCs ({_codes(d.code for d in ccs)}), no MCC"))
+                reasons.append(MismatchReason("severity", ", ".join(dict.fromkeys(d.code or "" for d in ccs)),
+                                      f"the claim has no MCC, only CCs: {_codes((d.code for d in ccs), fy)}"))
             else:
                 reasons.append(MismatchReason("severity", "", "no secondary diagnosis counts as an MCC"))
         elif billed.level != LEVEL_MCC and not mccs and not ccs:
@@ -98,11 +112,17 @@ def severity_reasons(claim: Claim, result: GroupingResult, billed: DrgProfile,
         counted = mccs if expected.level == LEVEL_MCC else (mccs + ccs)
         kind = "MCC" if expected.level == LEVEL_MCC else "CC/MCC"
         for d in counted:
-            reasons.append(MismatchReason("sdx", d.code or "", f"{d.code} counts as {d.final_severity_usage} "
+            reasons.append(MismatchReason("sdx", d.code or "", f"{_dx(d.code, fy)} counts as "
+                                                       f"{d.final_severity_usage} "
                                                        f"and supports the "
                                                        f"{kind} level of DRG {expected.drg}; billed DRG {billed.drg} "
                                                        f"is the {billed.level} level"))
     return reasons
+
+
+def _a(level: str) -> str:
+    """"an MCC", "a CC"."""
+    return f"an {level}" if level == "MCC" else f"a {level}"
 
 
 def _poa(claim: Claim, code: str | None) -> str:
@@ -117,6 +137,7 @@ def family_reasons(claim: Claim, result: GroupingResult, tables: TableSet,
     """Different family: MDC of the principal diagnosis, O.R. procedures, formula atoms not met."""
     reasons: list[MismatchReason] = []
     pdx = result.pdx.code or ""
+    fy = tables.version.fiscal_year
     pdx_mdc = (result.final_path.principal_mdc if result.final_path
                else (tables.diagnoses[pdx].mdc if pdx in tables.diagnoses else -1))
     or_codes = [p.code for p in result.procedures if p.is_or]
@@ -126,33 +147,34 @@ def family_reasons(claim: Claim, result: GroupingResult, tables: TableSet,
         reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} is a pre-MDC DRG ({billed.title}); "
                                                f"the claim lacks the procedure it needs"))
     elif billed.drg in UNRELATED_OR_DRGS and expected.drg not in UNRELATED_OR_DRGS:
-        reasons.append(MismatchReason("procedure", _codes(or_codes) if or_codes else "",
+        reasons.append(MismatchReason("procedure", _listed(or_codes),
                               f"billed DRG {billed.drg} is for an O.R. procedure unrelated to the principal "
-                              f"diagnosis; " + (f"the O.R. procedures coded ({_codes(or_codes)}) are related to MDC "
+                              f"diagnosis; " + (f"the O.R. procedures coded, {_procedures(or_codes, fy)}, are "
+                                                f"related to MDC "
                                                 f"{pdx_mdc} or group the case elsewhere" if or_codes
                                                 else "the claim has no O.R. procedure")))
     elif expected.drg in UNRELATED_OR_DRGS and billed.drg not in UNRELATED_OR_DRGS:
-        reasons.append(MismatchReason("procedure", _codes(drg_or_codes or or_codes),
-                              f"O.R. procedure {_codes(drg_or_codes or or_codes)} is unrelated to the principal "
+        reasons.append(MismatchReason("procedure", _listed(drg_or_codes or or_codes) or "none",
+                              f"O.R. procedure {_procedures(drg_or_codes or or_codes, fy)} is unrelated to the "
+                              f"principal "
                               f"diagnosis's MDC {pdx_mdc}, which groups the case to unrelated O.R. DRG {expected.drg}"))
     elif billed.mdc not in (pdx_mdc, expected.mdc) and billed.mdc != PRE_MDC:
-        reasons.append(MismatchReason("pdx", pdx, f"principal diagnosis {pdx} belongs to MDC {pdx_mdc} "
+        reasons.append(MismatchReason("pdx", pdx, f"principal diagnosis {_dx(pdx, fy)} belongs to MDC {pdx_mdc} "
                                           f"({tables.mdc_titles.get(pdx_mdc, '')}); billed DRG {billed.drg} is in "
                                           f"MDC {billed.mdc} ({billed.mdc_title})"))
     elif billed.surgical and not expected.surgical:
         if or_codes:
-            reasons.append(MismatchReason("procedure", _codes(or_codes), f"billed DRG {billed.drg} is surgical; "
-                                                                 f"the O.R. "
-                                                                 f"procedures coded ({_codes(or_codes)}) do not "
-                                                                 f"qualify for it"))
+            reasons.append(MismatchReason("procedure", _listed(or_codes), f"billed DRG {billed.drg} is surgical; "
+                                                                 f"the O.R. procedures coded do not qualify for "
+                                                                 f"it: {_procedures(or_codes, fy)}"))
         else:
             reasons.append(MismatchReason("procedure", "", f"billed DRG {billed.drg} is surgical; "
                                                            f"the claim has no O.R. procedure"))
     elif expected.surgical and not billed.surgical:
         surgical = drg_or_codes or or_codes
         # the codes that make it surgical may be none of the O.R. ones (a procedure the DRG's own formula names)
-        who = f"O.R. procedure {_codes(surgical)} makes" if surgical else "the procedures coded make"
-        reasons.append(MismatchReason("procedure", _codes(surgical) if surgical else "",
+        who = f"O.R. procedure {_procedures(surgical, fy)} makes" if surgical else "the procedures coded make"
+        reasons.append(MismatchReason("procedure", _listed(surgical),
                                       f"{who} the case surgical (DRG {expected.drg}); billed DRG {billed.drg} "
                                       "is medical"))
 
@@ -167,7 +189,8 @@ def family_reasons(claim: Claim, result: GroupingResult, tables: TableSet,
                                   f"statuses"))
     if not any(r.element == "pdx" for r in reasons) and not billed.surgical and not expected.surgical \
             and billed.mdc == expected.mdc and not any(p == "PDX" for p, _ in billed.required_atoms):
-        reasons.append(MismatchReason("pdx", pdx, f"principal diagnosis {pdx} groups to family {expected.base_drg} "
+        reasons.append(MismatchReason("pdx", pdx, f"principal diagnosis {_dx(pdx, fy)} groups to family "
+                                          f"{expected.base_drg} "
                                           f"({expected.base_title}), not to billed family {billed.base_drg} "
                                           f"({billed.base_title})"))
     return reasons
@@ -177,6 +200,7 @@ def atom_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
     """The atoms that every formula row of the billed DRG needs and that the claim does not meet."""
     reasons: list[MismatchReason] = []
     pdx = result.pdx.code or ""
+    fy = tables.version.fiscal_year
     status = claim.discharge_status
     for prefix, name in sorted(billed.required_atoms):
         if prefix == "NONE" and name in ("MCC", "CC"):
@@ -191,7 +215,7 @@ def atom_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
             if not _dx_has(tables, pdx, name):
                 reasons.append(MismatchReason("pdx", pdx, f"billed DRG {billed.drg} requires that "
                                                   f"{describe_token(prefix, name, tables)}; "
-                                                  f"{pdx} is not on that list"))
+                                                  f"{_dx(pdx, fy)} is not on that list"))
         elif prefix in ("SDX", "ANY"):
             codes = ([pdx] if prefix == "ANY" else []) + [d.code for d in claim.sdx]
             if not any(_dx_has(tables, c, name) for c in codes):
@@ -224,17 +248,29 @@ def version_reasons(claim: Claim, result: GroupingResult, tables: TableSet, bill
     return [MismatchReason("version", there, text)]
 
 
-def driver_reasons(drivers: tuple[Driver, ...], billed_drg: int) -> list[MismatchReason]:
+def driver_reasons(drivers: tuple[Driver, ...], billed_drg: int, fiscal_year: int) -> list[MismatchReason]:
     """Codes without which the claim would group to the billed DRG."""
-    return [MismatchReason(d.element, d.code, f"without {d.code} the claim would group to the billed DRG {billed_drg}")
+    return [MismatchReason(d.element, d.code, f"without {driver_code(d, fiscal_year)} the claim would group to the "
+                                              f"billed DRG {billed_drg}")
             for d in drivers if d.drg_without == billed_drg]
+
+
+def driver_code(driver: Driver, fiscal_year: int) -> str:
+    """A driver's code as a coder reads it, with its title."""
+    kind = CodeKind.PROCEDURE if driver.element == "procedure" else CodeKind.DIAGNOSIS
+    return described(driver.code, kind, fiscal_year, in_sentence=True)
+
+
+def _listed(codes: list[str]) -> str:
+    """The reason's structured `code` field: the codes in their stored spelling, once each."""
+    return ", ".join(dict.fromkeys(codes))
 
 
 def explain_mismatch(claim: Claim, result: GroupingResult, tables: TableSet, billed: DrgProfile,
                      expected: DrgProfile, drivers: tuple[Driver, ...]) -> list[MismatchReason]:
     """All reasons for a billed DRG that differs from the expected one, most specific first."""
     if billed.base_drg == expected.base_drg and billed.mdc == expected.mdc:
-        reasons = severity_reasons(claim, result, billed, expected)
+        reasons = severity_reasons(claim, result, billed, expected, tables.version.fiscal_year)
         reasons.extend(r for r in atom_reasons(claim, result, tables, billed) if r.element != "pdx")
         if not reasons and billed.level == expected.level == LEVEL_NONE:
             reasons.append(MismatchReason("severity", "", f"billed DRG {billed.drg} and DRG {expected.drg} "
@@ -242,7 +278,7 @@ def explain_mismatch(claim: Claim, result: GroupingResult, tables: TableSet, bil
                                                   f"family; the formula conditions differ"))
     else:
         reasons = family_reasons(claim, result, tables, billed, expected)
-    reasons.extend(driver_reasons(drivers, billed.drg))
+    reasons.extend(driver_reasons(drivers, billed.drg, tables.version.fiscal_year))
     if result.hac_status == "FINAL_DRG_CHANGES" and result.initial_drg == billed.drg:
         reasons.append(MismatchReason("hac", "", f"the billed DRG {billed.drg} is the grouping before the HAC logic; a "
                                          f"hospital-acquired condition not present on admission lowered it to "
@@ -262,28 +298,31 @@ def path_reasons(claim: Claim, result: GroupingResult, tables: TableSet, billed:
     if path is None:
         return []
     billed_names = {n for _, n in billed.any_atoms}
+    fy = tables.version.fiscal_year
     reasons: list[MismatchReason] = []
     for prefix, name in path.matched:
         if name in billed_names or name in ("MCC", "CC") or name in STATUS_ATOMS:
             continue
         if prefix == "NONE":
             for code in _procedures_with(tables, claim, name):
-                reasons.append(MismatchReason("procedure", code, f"procedure {code} "
-                                                         f"({describe_token(prefix, name, tables)}) "
-                                                         f"leads to DRG {result.final_drg}; "
-                                                         f"the billed DRG {billed.drg} does not take it into account"))
+                reasons.append(MismatchReason("procedure", code, _leads_to(
+                    f"procedure {described(code, CodeKind.PROCEDURE, fy, in_sentence=True)}",
+                    describe_token(prefix, name, tables), result.final_drg, billed.drg)))
         else:
             codes = ([claim.pdx.code] if claim.pdx and prefix in ("PDX", "ANY") else []) + \
                     ([d.code for d in claim.sdx] if prefix in ("SDX", "ANY") else [])
             for code in codes:
                 if _dx_has(tables, code, name):
                     element = "pdx" if claim.pdx and code == claim.pdx.code else "sdx"
-                    reasons.append(MismatchReason(element, code, f"diagnosis {code} "
-                                                         f"({describe_token(prefix, name, tables)}) "
-                                                         f"leads to DRG {result.final_drg}; "
-                                                         f"the billed DRG {billed.drg} does not take it into account"))
+                    reasons.append(MismatchReason(element, code, _leads_to(
+                        f"diagnosis {_dx(code, fy)}", describe_token(prefix, name, tables), result.final_drg,
+                        billed.drg)))
                     break
     return reasons
+
+
+def _leads_to(code: str, why: str, drg: int | None, billed_drg: int) -> str:
+    return f"{code}: {why}; it leads to DRG {drg}, which the billed DRG {billed_drg} does not take into account"
 
 
 def plain_words(reasons: list[MismatchReason] | tuple[MismatchReason, ...]) -> str:

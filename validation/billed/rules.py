@@ -144,11 +144,13 @@ def _hac_changed(ctx: RuleContext) -> bool:
 RULES: tuple[Rule, ...] = (
     Rule("SINGLE_CC_MCC", "The CC/MCC level of the DRG rests on one secondary diagnosis",
          "PEPPER short-term acute care target area 'Single CC or MCC'", 15, _single_cc_mcc),
-    Rule("AUDITED_ONLY_MCC", "Every MCC is a frequently audited diagnosis (severe malnutrition E40-E43, acute "
-         "respiratory failure J96.0x/J96.2x, encephalopathy G93.40/G93.41/G92.8/G92.9, severe sepsis R65.2x)",
+    Rule("AUDITED_ONLY_MCC", "Every MCC is a frequently audited diagnosis: severe malnutrition (E40-E43), acute "
+         "respiratory failure (J96.0-, J96.2-), G93.40 (Encephalopathy, unspecified), G93.41 (Metabolic "
+         "encephalopathy), G92.8 (Other toxic encephalopathy), G92.9 (Unspecified toxic encephalopathy), "
+         "severe sepsis (R65.2-)",
          "OIG A-03-17-00010 (severe malnutrition); OIG Work Plan / RAC reviews of acute respiratory failure, "
          "encephalopathy and sepsis as MCCs", 15, _only_mcc_audited),
-    Rule("KWASHIORKOR", "Kwashiorkor (E40) coded anywhere on an inpatient claim",
+    Rule("KWASHIORKOR", "E40 (Kwashiorkor) coded anywhere on an inpatient claim",
          "OIG A-03-17-00005 (prior OIG reviews found kwashiorkor billed incorrectly)", 20, _kwashiorkor),
     Rule("SEPSIS_LOCALIZED_INFECTION", "Sepsis DRG 870-872 with a localized infection coded that would group "
          "elsewhere as principal diagnosis", "PEPPER target area 'Septicemia'; ICD-10-CM Official Guidelines "
@@ -157,8 +159,8 @@ RULES: tuple[Rule, ...] = (
          "PEPPER target area 'Respiratory Infections'", 10, _respiratory_infection),
     Rule("UNRELATED_OR", "Unrelated O.R. procedure DRG 981-989",
          "PEPPER target area 'Unrelated OR Procedures'", 10, _unrelated_or),
-    Rule("VENTILATION_96H", "Mechanical ventilation > 96 hours (5A1955Z) drives DRG 207, 870, 003 or 004 "
-         "(or the billed one of them lacks it)",
+    Rule("VENTILATION_96H", "Mechanical ventilation over 96 hours, 5A1955Z (Respiratory Ventilation, Greater than "
+         "96 Consecutive Hours), drives DRG 207, 870, 003 or 004 (or the billed one of them lacks it)",
          "OIG A-09-12-02066 and OIG 2024 audit of MS-DRGs 207/870 with mechanical ventilation", 15, _ventilation_96h),
     Rule("SHORT_MCC_STAY", "MCC-level DRG with a length of stay under half its geometric mean LOS",
          "PEPPER coding-focused target areas (MCC capture) with short stays; CMS Table 5 GMLOS", 10, _short_mcc_stay),

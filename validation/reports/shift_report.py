@@ -11,8 +11,10 @@ from html import escape
 
 import pandas as pd
 
+from drg.tables.titles import CodeKind, described, title
 from drg.validation.reports.charts import svg_bar_chart, svg_heatmap
 from drg.validation.reports.page import html_page, html_table, markdown_page, markdown_table
+from drg.validation.version_shift.reasons import ShiftReasonKind
 from drg.validation.version_shift.summary import ShiftSummary
 
 __all__ = ["render_shift_html", "render_shift_markdown", "heatmap_drgs"]
@@ -79,8 +81,20 @@ def _movement_rows(summary: ShiftSummary, gaining: bool) -> list[list]:
 
 
 def _code_rows(summary: ShiftSummary) -> list[list]:
-    return [[r.kind, r.code, int(r.claims), _f(r.weight_change, "{:+.4f}"), r.example]
+    """The codes behind most shifts, each as a coder reads it: J96.01 Acute respiratory failure with
+    hypoxia (the summary's data keeps the stored spelling)."""
+    return [[r.kind, _described_code(r.kind, r.code, summary.to_fiscal_year), int(r.claims),
+             _f(r.weight_change, "{:+.4f}"), r.example]
             for r in summary.top_codes.head(20).itertuples()]
+
+
+def _described_code(kind: str, code: str, fiscal_year: int) -> str:
+    """PR_* reasons are about procedures; an invalid code (CODE_INVALID, either kind) is a
+    procedure when only the ICD-10-PCS titles know it."""
+    procedure = str(kind).startswith("PR_") or (
+        kind == ShiftReasonKind.CODE_INVALID and not title(CodeKind.DIAGNOSIS, code, fiscal_year)
+        and bool(title(CodeKind.PROCEDURE, code, fiscal_year)))
+    return described(code, CodeKind.PROCEDURE if procedure else CodeKind.DIAGNOSIS, fiscal_year)
 
 
 def _headline(summary: ShiftSummary) -> list[list]:

@@ -306,7 +306,7 @@ def _mce_sections(s: ValidationTally, table) -> list[tuple[str, str]]:
              "whatever their DRG", table(*t["prepayment"]) if listed else "none")]
 
 
-def _short(text: str, limit: int = 220) -> str:
+def _short(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -29,6 +29,7 @@ from typing import Any, Mapping
 from drg.claim import Claim
 from drg.tables.diff import dx_change, pr_change
 from drg.tables.loader import TableSet
+from drg.tables.titles import CodeKind, described
 
 __all__ = ["ShiftReason", "ShiftReasonFinder", "ShiftReasonKind", "REASON_KINDS", "CODE_REASON_KINDS"]
 
@@ -91,6 +92,11 @@ class ShiftReasonFinder:
         self._formulas_a = _formula_text(a)
         self._formulas_b = _formula_text(b)
 
+    def _spelled(self, code: str, kind: CodeKind = CodeKind.DIAGNOSIS) -> str:
+        """A code as a coder reads it, with its title of the to-version's fiscal year (the nearest
+        year's for a code that version no longer has)."""
+        return described(code, kind, self.b.version.fiscal_year, in_sentence=True)
+
     # -- cached per-code comparisons -------------------------------------------------------
     def _dx_change(self, code: str):
         if code not in self._dx:
@@ -119,6 +125,7 @@ class ShiftReasonFinder:
             if (role, code) in seen:
                 continue
             seen.add((role, code))
+            spelled = self._spelled(code, CodeKind.DIAGNOSIS if is_dx else CodeKind.PROCEDURE)
             table_a = self.a.diagnoses if is_dx else self.a.procedures
             table_b = self.b.diagnoses if is_dx else self.b.procedures
             in_a, in_b = code in table_a, code in table_b
@@ -128,13 +135,13 @@ class ShiftReasonFinder:
                 bad_b.append(code)
             if in_a and not in_b:
                 reasons.append(ShiftReason(ShiftReasonKind.CODE_INVALID, code, "valid", "invalid",
-                                      f"{role} {code} is not valid in {self.tl} (valid in {self.fl})"))
+                                      f"{role} {spelled} is not valid in {self.tl} (valid in {self.fl})"))
             elif in_b and not in_a:
                 reasons.append(ShiftReason(ShiftReasonKind.CODE_INVALID, code, "invalid", "valid",
-                                      f"{role} {code} is not valid in {self.fl} (valid in {self.tl})"))
+                                      f"{role} {spelled} is not valid in {self.fl} (valid in {self.tl})"))
             elif not in_a and not in_b:
                 reasons.append(ShiftReason(ShiftReasonKind.CODE_INVALID, code, "invalid", "invalid",
-                                      f"{role} {code} is valid in neither {self.fl} nor {self.tl}"))
+                                      f"{role} {spelled} is valid in neither {self.fl} nor {self.tl}"))
         return bad_a, bad_b, reasons
 
     def drg_reasons(self, from_drg: int | None, to_drg: int | None) -> list[ShiftReason]:
@@ -165,13 +172,13 @@ class ShiftReasonFinder:
             if c is not None and c.change == "CHANGED":
                 if c.mdc_changed:
                     out.append(ShiftReason(ShiftReasonKind.PDX_MDC, pdx, f"MDC {c.from_mdc}", f"MDC {c.to_mdc}",
-                                      f"principal diagnosis {pdx} moved from MDC {c.from_mdc} "
+                                      f"principal diagnosis {self._spelled(pdx)} moved from MDC {c.from_mdc} "
                                       f"({self.a.mdc_titles.get(c.from_mdc, '')}) to MDC {c.to_mdc} "
                                       f"({self.b.mdc_titles.get(c.to_mdc, '')})"))
                 hits = touched & (set(c.pdx_drgs_gained) | set(c.pdx_drgs_lost))
                 if hits:
                     out.append(ShiftReason(ShiftReasonKind.PDX_FAMILY, pdx, _drg(from_drg), _drg(to_drg),
-                                      f"principal diagnosis {pdx} "
+                                      f"principal diagnosis {self._spelled(pdx)} "
                                       + _leads(c.pdx_drgs_gained, c.pdx_drgs_lost, touched, self.tl)))
         # secondary diagnoses: CC/MCC level and exclusion by this principal
         excluded_a = self.a.excluded_by(pdx) if pdx else frozenset()
@@ -187,7 +194,8 @@ class ShiftReasonFinder:
                 continue
             if info_a.severity != info_b.severity:
                 out.append(ShiftReason(ShiftReasonKind.SDX_SEVERITY, code, info_a.severity, info_b.severity,
-                                  f"secondary diagnosis {code} changed from {_level(info_a.severity)} "
+                                  f"secondary diagnosis {self._spelled(code)} changed from "
+                                  f"{_level(info_a.severity)} "
                                   f"to {_level(info_b.severity)}"))
             if pdx and (info_a.severity != "NON_CC" or info_b.severity != "NON_CC"):
                 was, now = code in excluded_a, code in excluded_b
@@ -195,8 +203,8 @@ class ShiftReasonFinder:
                     state = {True: "excluded", False: "not excluded"}
                     out.append(ShiftReason(
                         ShiftReasonKind.SDX_EXCLUSION, code, state[was], state[now],
-                        f"secondary diagnosis {code} is {'now' if now else 'no longer'} excluded as "
-                        f"CC/MCC with principal diagnosis {pdx}"))
+                        f"secondary diagnosis {self._spelled(code)} is {'now' if now else 'no longer'} "
+                        f"excluded as CC/MCC with principal diagnosis {self._spelled(pdx)}"))
         seen = set()
         for code in claim.procedures:
             if not code or code in seen:
@@ -207,11 +215,13 @@ class ShiftReasonFinder:
                 continue
             if c.or_changed:
                 out.append(ShiftReason(ShiftReasonKind.PR_OR_STATUS, code, c.from_or_status or "", c.to_or_status or "",
-                                  f"procedure {code} changed from {c.from_or_status} to {c.to_or_status}"))
+                                  f"procedure {self._spelled(code, CodeKind.PROCEDURE)} changed from "
+                                  f"{c.from_or_status} to {c.to_or_status}"))
             hits = touched & (set(c.drgs_gained) | set(c.drgs_lost))
             if hits:
                 out.append(ShiftReason(ShiftReasonKind.PR_DRG, code, _drg(from_drg), _drg(to_drg),
-                                  f"procedure {code} " + _leads(c.drgs_gained, c.drgs_lost, touched, self.tl)))
+                                  f"procedure {self._spelled(code, CodeKind.PROCEDURE)} "
+                                  + _leads(c.drgs_gained, c.drgs_lost, touched, self.tl)))
         return out
 
     def attribute_reasons(self, claim: Claim) -> list[ShiftReason]:
@@ -224,6 +234,7 @@ class ShiftReasonFinder:
         items += [("procedure", p, self.a.procedures, self.b.procedures, ShiftReasonKind.PR_DRG)
                   for p in dict.fromkeys(claim.procedures) if p]
         for role, code, table_a, table_b, kind in items:
+            code_kind = CodeKind.PROCEDURE if role == "procedure" else CodeKind.DIAGNOSIS
             old, new = table_a.get(code), table_b.get(code)
             if old is None or new is None:
                 continue
@@ -238,7 +249,8 @@ class ShiftReasonFinder:
             if removed:
                 words.append("lost " + ", ".join(removed))
             out.append(ShiftReason(kind, code, " ".join(removed), " ".join(added),
-                              f"{role} {code}'s grouping attributes changed in {self.tl} "
+                              f"the grouping attributes of {role} {self._spelled(code, code_kind)} changed in "
+                              f"{self.tl} "
                               f"({'; '.join(words)})"))
         return out
 

@@ -145,7 +145,17 @@ function wireCode(input, hint) {
     if (event.key === "ArrowDown" && items.length) { items[Math.min(at + 1, items.length - 1)].focus(); event.preventDefault(); }
     if (event.key === "Escape") box.hidden = true;
   });
-  input.addEventListener("change", changed);
+  // leaving the field closes its suggestions (unless the focus went to one of them), so that the
+  // list never covers the next field or button one goes to
+  input.addEventListener("blur", () => setTimeout(() => {
+    const box = $("suggest");
+    if (searchFor === input && !box.contains(document.activeElement)) box.hidden = true;
+  }, 150));
+  input.addEventListener("change", () => {
+    // a code typed in lower case is shown as coders write it; words typed to search stay as they are
+    if (/^[a-z0-9.]{3,9}$/i.test(input.value.trim())) input.value = input.value.trim().toUpperCase();
+    changed();
+  });
 }
 
 async function search(input, hint) {
@@ -163,7 +173,7 @@ async function search(input, hint) {
     data = await response.json();
     if (!response.ok) return;
   } catch (err) { return; }
-  if (searchFor !== input) return;
+  if (searchFor !== input || document.activeElement !== input) return;   // typed on, or gone elsewhere
   box.replaceChildren();
   for (const hit of data.codes) {
     box.append(el("button", {type: "button", class: "hit", onclick: () => pick(input, hint, hit)},
@@ -180,6 +190,7 @@ async function search(input, hint) {
 function pick(input, hint, hit) {
   input.value = hit.spelled;
   hint.textContent = hit.title;
+  hint.classList.remove("invalid");
   $("suggest").hidden = true;
   input.focus();
   changed();
@@ -210,8 +221,11 @@ function show(data) {
   showEdits(data);
   for (const row of data.codes) {
     const input = row.role === "pdx" ? $("pdx-code") : rowInput(row.role, row.index);
-    if (input) input.parentElement.querySelector(".hint").textContent = row.valid ? row.title :
+    if (!input) continue;
+    const hint = input.parentElement.querySelector(".hint");
+    hint.textContent = row.valid ? row.title :
       (row.code ? "not a valid code in version " + data.version + (row.title ? " — " + row.title : "") : "");
+    hint.classList.toggle("invalid", !row.valid && Boolean(row.code));
   }
   previous = data;
   compare();
@@ -262,8 +276,8 @@ function showCodes(data) {
     }
     const tr = el("tr", {class: (row.drives ? "drives " : "") + (row.valid ? "" : "invalid"), data: {role: row.role}},
       el("td", {textContent: {pdx: "principal", sdx: "secondary", procedure: "procedure"}[row.role]}),
-      el("td", {class: "code-cell", textContent: row.spelled || "—"}),
-      el("td", {textContent: row.title || (row.valid ? "" : "no title")}),
+      el("td", {class: "code-title"}, el("span", {class: "code-cell", textContent: row.spelled || "—"}), " ",
+         el("span", {class: "title-cell", textContent: row.title || (row.valid ? "" : "no title")})),
       el("td", {textContent: row.poa}),
       el("td", {textContent: row.valid ? row.level : "not valid"}),
       el("td", {textContent: yesNo(row.counts)}),
@@ -305,11 +319,15 @@ function showBilled(data) {
                             (v.expected_drg === data.drg.drg ? ` ${data.drg.title}` : "") +
                             ` (weight ${num(v.expected_weight, 4)})`}),
     el("div", {textContent: `dollar impact of the billed DRG: ${money(v.dollar_impact)}` + (v.impact_note ? ` — ${v.impact_note}` : "")}),
-    ...[v.explanation, v.message].filter(Boolean).map((text) => el("p", {textContent: text})));
+    // the explanation is the reasons in one paragraph: shown only when they are not listed below
+    ...[(v.reasons || []).length ? "" : v.explanation, v.message].filter(Boolean).map((text) => el("p", {textContent: text})));
   const reasons = $("billed-reasons");
   reasons.replaceChildren(...(v.reasons || []).map((r) => el("li", {textContent: r.message})));
   for (const driver of v.drivers || []) {
-    reasons.append(el("li", {textContent: `${driver.code} drives the DRG: without it DRG ${driver.drg_without} ` +
+    // the code as a coder writes it, with its title (the case's code rows carry both)
+    const row = data.codes.find((c) => c.code === driver.code && (c.role === "procedure") === (driver.element === "procedure"));
+    const code = row ? `${row.spelled}${row.title ? " " + row.title : ""}` : driver.code;
+    reasons.append(el("li", {textContent: `${code} drives the DRG: without it DRG ${driver.drg_without} ` +
                                           `(weight ${num(driver.weight_without, 4)})`}));
   }
   for (const rule of v.rule_hits || []) reasons.append(el("li", {textContent: "audit rule: " + rule}));
@@ -328,7 +346,8 @@ function showEdits(data) {
                                                 "post-payment edits only"}));
   box.append(el("ul", {}, ...e.hits.map((hit) => el("li", {},
     el("strong", {textContent: hit.edit.toLowerCase().replace(/_/g, " ")}),
-    ` on the ${hit.where}` + (hit.spelled ? ` ${hit.spelled} ${hit.title}` : "") + (hit.counted ? "" : " (not counted)") + ": ",
+    ` on the ${hit.where}` + (hit.spelled ? ` ${hit.spelled}` + (hit.title ? ` ${hit.title}` : "") : "") +
+    (hit.counted ? "" : " (not counted)") + ": ",
     el("span", {textContent: hit.advice})))));
   if (e.needs_length_of_stay) box.append(el("p", {class: "note", textContent: "give the length of stay to judge the length-of-stay edit"}));
 }
