@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -133,28 +133,52 @@ class HacFormula:
 @dataclass(frozen=True, slots=True)
 class CompiledVersion:
     version_id: int
-    formulas: dict          # MDC -> FormulaList
-    hac_formulas: dict      # HAC number -> tuple[HacFormula, ...] in stored order
+    formulas: Mapping       # MDC -> FormulaList
+    hac_formulas: Mapping   # HAC number -> tuple[HacFormula, ...] in stored order
+
+
+class _CompiledLists(Mapping):
+    """MDC (or HAC number) -> its compiled list, each compiled on first use: one claim needs the
+    pre-MDC list and one or two MDCs, not the version's eight hundred formulas (a cold
+    single-claim command compiles only those)."""
+
+    def __init__(self, texts: Mapping, build: Callable) -> None:
+        self._texts = texts
+        self._build = build
+        self._done: dict = {}
+
+    def __getitem__(self, key: object) -> object:
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = self._build(self._texts[key])   # KeyError: no such list
+        return found
+
+    def __iter__(self) -> Iterator:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
 
 
 def compile_version(tables: TableSet) -> CompiledVersion:
-    """Parse and compile every DRG and HAC formula of a table set."""
+    """Parse and compile the DRG and HAC formulas of a table set (each list when first used)."""
     vid = tables.version.id
-    drg_rows = [(mdc, row, parse(row.formula, vid)) for mdc, rows in tables.formulas.items() for row in rows]
-    hac_rows = [(number, parse(text, vid)) for number, texts in tables.hac_formulas.items() for text in texts]
-    functions = compile_functions([tree for _, _, tree in drg_rows] + [tree for _, tree in hac_rows])
-    by_mdc: dict[int, list[CompiledFormula]] = {}
-    for (mdc, row, tree), function in zip(drg_rows, functions):
-        by_mdc.setdefault(mdc, []).append(CompiledFormula(row, tree, function, has_side_effects(tree)))
-    by_hac: dict[int, list[HacFormula]] = {}
-    for (number, tree), function in zip(hac_rows, functions[len(drg_rows):]):
-        by_hac.setdefault(number, []).append(HacFormula(tree, function))
-    program = CompiledVersion(vid, {mdc: index_formulas(tuple(rows)) for mdc, rows in by_mdc.items()},
-                              {number: tuple(rows) for number, rows in by_hac.items()})
+
+    def drg_list(rows: tuple) -> FormulaList:
+        trees = [parse(row.formula, vid) for row in rows]
+        functions = compile_functions(trees)
+        return index_formulas(tuple(CompiledFormula(row, tree, function, has_side_effects(tree))
+                                    for row, tree, function in zip(rows, trees, functions)))
+
+    def hac_list(texts: tuple) -> tuple:
+        trees = [parse(text, vid) for text in texts]
+        return tuple(HacFormula(tree, function) for tree, function in zip(trees, compile_functions(trees)))
+
+    program = CompiledVersion(vid, _CompiledLists(tables.formulas, drg_list),
+                              _CompiledLists(tables.hac_formulas, hac_list))
     # The tables and formulas live as long as the process: keep the cyclic garbage collector
     # from walking their hundreds of thousands of objects again and again (profiled: 20-30%
     # of batch time, and most of the single-claim p99).
-    gc.collect()
     gc.freeze()
     return program
 
