@@ -304,3 +304,39 @@ def test_parquet_from_columns_has_the_record_paths_content(tmp_path):
     new, old = pq.read_table(tmp_path / "new.parquet"), pq.read_table(tmp_path / "old.parquet")
     assert new.schema == old.schema and new.equals(old)
     assert pq.ParquetFile(tmp_path / "new.parquet").num_row_groups == 4       # one row group per chunk
+
+
+def _typed_parquet(tmp_path: Path) -> Path:
+    """A wide Parquet claims file whose extra columns are numbers, dates, flags and nulls."""
+    import datetime as dt
+
+    n = 30
+    table = pa.table({
+        "id": [f"P{k}" for k in range(n)], "version": ["43.1"] * n,
+        "age": [40 + k if k != 4 else None for k in range(n)],
+        "sex": ["M", "F", "U"] * 10, "discharge_status": [1] * n, "pdx": ["I5021", "J189", "N179"] * 10,
+        "sdx1": ["E1165", None, "Z7901"] * 10, "proc1": [None, "02703DZ", None] * 10,
+        "billed": list(range(n)), "ratio": [0.5 * k if k % 4 else float("nan") for k in range(n)],
+        "seen": [dt.date(2026, 1, 1 + k % 28) for k in range(n)], "flag": [bool(k % 2) for k in range(n)],
+        "note": [AWKWARD[k % len(AWKWARD)] if k % 5 else None for k in range(n)]})
+    path = tmp_path / "typed.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])
+@pytest.mark.parametrize("source", ["typed parquet", "only bad rows", "empty", "wide csv example"])
+def test_other_inputs_come_out_as_on_the_record_path(tmp_path, suffix, source, json_library):
+    if source == "typed parquet":
+        path = _typed_parquet(tmp_path)
+    elif source == "only bad rows":
+        path = tmp_path / "bad.jsonl"
+        path.write_text('{"id": "a", "age": "x"}\n{"id": "b", "version": 999, "note": "x"}\n')
+    elif source == "empty":
+        path = tmp_path / "empty.jsonl"
+        path.write_text("")
+    else:
+        path = Path(__file__).resolve().parents[1] / "examples" / "claims_wide.csv"
+    run_batch(path, tmp_path / f"new.{suffix}", chunk_size=8)
+    assert (tmp_path / f"new.{suffix}").read_bytes() == reference_output(path, tmp_path / f"old.{suffix}",
+                                                                         chunk_size=8)

@@ -200,11 +200,18 @@ def _strings(values: np.ndarray) -> Any:
     return pa.array(values, type=pa.string())
 
 
+def _words(values: np.ndarray) -> Any:
+    """An Arrow string array of a column of few distinct strings (the grouper's words), each
+    distinct value converted once."""
+    codes, uniques = _factor(values)
+    return pa.array(uniques, type=pa.string()).take(pa.array(codes))
+
+
 def _hac_struct(start: np.ndarray, number: np.ndarray, names: np.ndarray, usage: np.ndarray,
                 hac_list_type: Any) -> Any:
 
     hac = hac_list_type.value_type
-    entries = pa.StructArray.from_arrays([pa.array(number, type=pa.int32()), _strings(names), _strings(usage)],
+    entries = pa.StructArray.from_arrays([pa.array(number, type=pa.int32()), _words(names), _words(usage)],
                                          fields=list(hac))
     return pa.ListArray.from_arrays(_offsets(start), entries, type=hac_list_type)
 
@@ -215,9 +222,9 @@ def _diagnoses(c: GroupedColumns, prefix: str, hac_start: np.ndarray, diagnosis_
         return getattr(c, f"{prefix}_{name}")
     hacs = _hac_struct(hac_start, get("hac_number"), get("hac_list"), get("hac_usage"),
                        diagnosis_type.field("hacs").type)
-    arrays = [_strings(get("code")), pa.array(get("recognized"), type=pa.bool_()), _strings(get("affects_drg")),
-              _strings(get("initial_severity_usage")), _strings(get("final_severity_usage")),
-              _strings(get("poa_error")), hacs]
+    arrays = [_strings(get("code")), pa.array(get("recognized"), type=pa.bool_()), _words(get("affects_drg")),
+              _words(get("initial_severity_usage")), _words(get("final_severity_usage")),
+              _words(get("poa_error")), hacs]
     return pa.StructArray.from_arrays(arrays, fields=list(diagnosis_type))
 
 
@@ -237,22 +244,22 @@ def grouped_table(results: "ResultColumns", schema: Any) -> Any:
         elif name == "version" or name in _INT_FIELDS:
             arrays.append(pa.array(getattr(c, name), type=pa.int32()))
         elif name in CLAIM_FIELDS:
-            arrays.append(_strings(getattr(c, name)))
+            arrays.append(_words(getattr(c, name)))
         elif name == "pdx":
             arrays.append(_diagnoses(c, "pdx", c.pdx_hac_start, diagnosis_type))
         elif name == "sdx":
             arrays.append(pa.ListArray.from_arrays(_offsets(c.sdx_start), _diagnoses(c, "sdx", c.sdx_hac_start,
                                                                                        diagnosis_type), type=f.type))
         elif name == "procedures":
-            hac_usage = pa.ListArray.from_arrays(_offsets(c.procedure_hac_start), _strings(c.procedure_hac_usage),
+            hac_usage = pa.ListArray.from_arrays(_offsets(c.procedure_hac_start), _words(c.procedure_hac_usage),
                                                  type=procedure_type.field("hac_usage").type)
             procedures = pa.StructArray.from_arrays(
                 [_strings(c.procedure_code), pa.array(c.procedure_recognized, type=pa.bool_()),
-                 _strings(c.procedure_affects_drg), pa.array(c.procedure_is_or, type=pa.bool_()), hac_usage],
+                 _words(c.procedure_affects_drg), pa.array(c.procedure_is_or, type=pa.bool_()), hac_usage],
                 fields=list(procedure_type))
             arrays.append(pa.ListArray.from_arrays(_offsets(c.procedure_start), procedures, type=procedure_list_type))
         elif name == "status":
-            arrays.append(_strings(results.status))
+            arrays.append(_words(results.status))
         elif name == "message":
             arrays.append(_strings(results.message))
         else:
@@ -502,31 +509,31 @@ def _joined(start: np.ndarray, texts: Any, separator: str) -> Any:
 
 def _flat_hacs(start: np.ndarray, number: np.ndarray, names: np.ndarray, usage: np.ndarray) -> Any:
     """Per diagnosis, "5:hac05_cc:HAC_CRITERIA_MET;0::NOT_ON_HAC_LIST" (drg.io.writers._hacs)."""
-    entries = pc.binary_join_element_wise(_ints(number), _strings(names).fill_null(""),
-                                          _strings(usage), ":")
+    entries = pc.binary_join_element_wise(_ints(number), _words(names).fill_null(""),
+                                          _words(usage), ":")
     return _joined(start, entries, ";")
 
 
 def _csv_columns(results: "ResultColumns") -> list:
     """The flat CSV columns (drg.io.writers.flatten, without the extra columns) of the grouped claims."""
     c = results.columns
-    cols: list = [_strings(c.claim_id).fill_null(""), _ints(c.version), _strings(results.status),
+    cols: list = [_strings(c.claim_id).fill_null(""), _ints(c.version), _words(results.status),
                   _strings(results.message)]
     for name in CLAIM_FIELDS:
         values = getattr(c, name)
-        cols.append(_ints(values) if name in _INT_FIELDS else _strings(values))
-    cols += [_strings(c.pdx_code).fill_null(""), _flags(c.pdx_recognized), _strings(c.pdx_affects_drg),
+        cols.append(_ints(values) if name in _INT_FIELDS else _words(values))
+    cols += [_strings(c.pdx_code).fill_null(""), _flags(c.pdx_recognized), _words(c.pdx_affects_drg),
              _flat_hacs(c.pdx_hac_start, c.pdx_hac_number, c.pdx_hac_list, c.pdx_hac_usage)]
     s = c.sdx_start
-    cols += [_joined(s, _strings(c.sdx_code).fill_null(""), "|"), _joined(s, _strings(c.sdx_poa_error), "|"),
-             _joined(s, _flags(c.sdx_recognized), "|"), _joined(s, _strings(c.sdx_affects_drg), "|"),
-             _joined(s, _strings(c.sdx_initial_severity_usage), "|"),
-             _joined(s, _strings(c.sdx_final_severity_usage), "|"),
+    cols += [_joined(s, _strings(c.sdx_code).fill_null(""), "|"), _joined(s, _words(c.sdx_poa_error), "|"),
+             _joined(s, _flags(c.sdx_recognized), "|"), _joined(s, _words(c.sdx_affects_drg), "|"),
+             _joined(s, _words(c.sdx_initial_severity_usage), "|"),
+             _joined(s, _words(c.sdx_final_severity_usage), "|"),
              _joined(s, _flat_hacs(c.sdx_hac_start, c.sdx_hac_number, c.sdx_hac_list, c.sdx_hac_usage), "|")]
     p = c.procedure_start
     cols += [_joined(p, _strings(c.procedure_code).fill_null(""), "|"), _joined(p, _flags(c.procedure_recognized), "|"),
-             _joined(p, _strings(c.procedure_affects_drg), "|"), _joined(p, _flags(c.procedure_is_or), "|"),
-             _joined(p, _joined(c.procedure_hac_start, _strings(c.procedure_hac_usage), "+"), "|")]
+             _joined(p, _words(c.procedure_affects_drg), "|"), _joined(p, _flags(c.procedure_is_or), "|"),
+             _joined(p, _joined(c.procedure_hac_start, _words(c.procedure_hac_usage), "+"), "|")]
     return cols
 
 
