@@ -451,8 +451,11 @@ def _encoded_chunks(source: Iterator[tuple[ColumnChunk | None, list[ClaimRow] | 
     if first is None:
         return
     chunk, rows = first
-    encoder = writer.column_encoder(first_extra_names(chunk) if chunk is not None
-                                    else [k for k in result_record(rows[0], None) if k not in RESULT_KEYS])
+    if chunk is not None:
+        names = first_extra_names(chunk)
+    else:                          # a chunk without columns always has its rows
+        names = [k for k in result_record((rows or [])[0], None) if k not in RESULT_KEYS]
+    encoder = writer.column_encoder(names)
 
     def tasks() -> Iterator[tuple[tuple, tuple]]:
         for item in itertools.chain([first], source):

@@ -35,12 +35,17 @@ from drg.grouper import GroupedColumns
 from drg.io.records import ClaimRow
 from drg.io.writers import _INT_FIELDS, CLAIM_FIELDS, RESULT_KEYS, _as_text, flatten, parquet_schema, records_to_arrow
 
-try:                       # optional (the `fast` extra); output is identical without it
-    import orjson as _orjson
-except ImportError:        # pragma: no cover - depends on the environment
-    _orjson = None
 
-ORJSON: Any = _orjson      # tests set it to None to run the standard-library path
+def _optional_orjson() -> Any:
+    """orjson when installed (the `fast` extra), else None: the output is the same either way."""
+    try:
+        import orjson
+    except ImportError:        # pragma: no cover - depends on the environment
+        return None
+    return orjson
+
+
+ORJSON: Any = _optional_orjson()     # tests set it to None to run the standard-library path
 _ORJSON_SAFE = (str, int, bool, type(None))     # exact types orjson writes as json.dumps does
 
 # characters after which a JSON string needs more than its quotes (json's ESCAPE set)
