@@ -331,41 +331,32 @@ def json_strings(values: Any) -> Any:
 
 def _factor(values: Any) -> tuple[np.ndarray, list]:
     """Codes (int64, one per entry) and the distinct values of a numpy or Arrow column (None kept)."""
-    if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        encoded = values.dictionary_encode()
-        uniques = encoded.dictionary.to_pylist()
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        if encoded.indices.null_count:
-            codes = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), len(uniques),
-                             np.nan_to_num(codes, nan=0)).astype(np.int64)
-            uniques.append(None)
-        return np.asarray(codes, dtype=np.int64), uniques
-    import pandas as pd
-
-    codes, found = pd.factorize(values, use_na_sentinel=True)
-    uniques = [v.item() if isinstance(v, np.generic) else v for v in found]
-    if (codes < 0).any():            # None (pandas leaves it out of the uniques)
-        codes = np.where(codes < 0, len(uniques), codes)
+    array = values if isinstance(values, pa.Array) else pa.array(values)
+    encoded = array.dictionary_encode()
+    uniques = encoded.dictionary.to_pylist()
+    indices = encoded.indices
+    if indices.null_count:
         uniques.append(None)
-    return codes.astype(np.int64), uniques
+        indices = indices.fill_null(len(uniques) - 1)
+    return indices.to_numpy(zero_copy_only=False).astype(np.int64), uniques
 
 
 def _rendered(render: Callable[..., str], *columns: Any) -> Any:
     """`render(*values)` for every row of the columns, as an Arrow string array: rendered once per
     distinct combination of values (the grouper's words, flags and DRG numbers repeat a lot)."""
     n = len(columns[0])
+    if n == 0:
+        return pa.array([], type=pa.string())
     keys = np.zeros(n, dtype=np.int64)
     combinations: list[tuple] = [()]
-    import pandas as pd
-
     for column in columns:
         codes, uniques = _factor(column)
         width = len(uniques) or 1
-        combined, found = pd.factorize(keys * width + codes)
-        combinations = [combinations[v // width] + (uniques[v % width],) for v in found.tolist()]
-        keys = combined.astype(np.int64)
+        combined, found = _factor(keys * width + codes)
+        combinations = [combinations[v // width] + (uniques[v % width],) for v in found]
+        keys = combined
     texts = pa.array([render(*values) for values in combinations], type=pa.string())
-    return texts.take(pa.array(keys)) if n else pa.array([], type=pa.string())
+    return texts.take(pa.array(keys))
 
 
 def _flag(value: bool) -> str:
