@@ -329,6 +329,14 @@ def json_strings(values: Any) -> Any:
     return quoted
 
 
+def _string_parts(values: Any, before: str, after: str) -> list:
+    """Parts that join into `before` + the JSON text of each string + `after`: when no string is
+    null or needs escaping (the usual case), the quotes go into the neighbouring constants."""
+    if values.null_count == 0 and not pc.any(pc.match_substring_regex(values, _JSON_SPECIAL)).as_py():
+        return [before + '"', values, '"' + after]
+    return [before, json_strings(values), after]
+
+
 def _factor(values: Any) -> tuple[np.ndarray, list]:
     """Codes (int64, one per entry) and the distinct values of a numpy or Arrow column (None kept)."""
     array = values if isinstance(values, pa.Array) else pa.array(values)
@@ -390,7 +398,7 @@ def _json_diagnoses(c: GroupedColumns, prefix: str, hac_start: np.ndarray) -> An
                      f'"poa_error":{json_value(poa)},"hacs":[{hac_text}]}}',
                      get("recognized"), get("affects_drg"), get("initial_severity_usage"),
                      get("final_severity_usage"), get("poa_error"), hacs)
-    return _join('{"code":', json_strings(_strings(get("code"))), rest)
+    return _join(*_string_parts(_strings(get("code")), '{"code":', ""), rest)
 
 
 def _json_procedures(c: GroupedColumns) -> Any:
@@ -401,7 +409,7 @@ def _json_procedures(c: GroupedColumns) -> Any:
                      f',"recognized":{_flag(recognized)},"affects_drg":{json_value(affects)},'
                      f'"is_or":{_flag(is_or)},"hac_usage":[{usage}]}}',
                      c.procedure_recognized, c.procedure_affects_drg, c.procedure_is_or, hac_usage)
-    entries = _join('{"code":', json_strings(_strings(c.procedure_code)), rest)
+    entries = _join(*_string_parts(_strings(c.procedure_code), '{"code":', ""), rest)
     return _join_lists(c.procedure_start, entries)
 
 
@@ -417,8 +425,8 @@ def _ints(values: np.ndarray) -> Any:
 
 
 def _claim_level(c: GroupedColumns) -> list:
-    """The parts of ',"version":431,"initial_drg":...,"hac_categories":0' of every claim: numbers as
-    text, each run of word fields rendered once per distinct combination."""
+    """The parts of ',"version":431,"initial_drg":...,"hac_categories":0,"pdx":' of every claim:
+    numbers as text, each run of word fields rendered once per distinct combination."""
     initial_words = ("initial_return_code", "initial_med_surg", "initial_severity")
     final_words = ("final_return_code", "final_med_surg", "final_severity", "hac_status")
     return [',"version":', _ints(c.version), ',"initial_drg":', _ints(c.initial_drg),
@@ -426,7 +434,7 @@ def _claim_level(c: GroupedColumns) -> list:
             _rendered(_words_then(initial_words, "final_drg"), *(getattr(c, n) for n in initial_words)),
             _ints(c.final_drg), ',"final_mdc":', _ints(c.final_mdc), ',"final_base_drg":', _ints(c.final_base_drg),
             _rendered(_words_then(final_words, "hac_categories"), *(getattr(c, n) for n in final_words)),
-            _ints(c.hac_categories)]
+            _ints(c.hac_categories), ',"pdx":']
 
 
 def _json_extras(results: "ResultColumns") -> Any | None:
@@ -459,9 +467,10 @@ def _grouped_json(results: "ResultColumns") -> Any:
     c = results.columns
     pdx = _json_diagnoses(c, "pdx", c.pdx_hac_start)
     sdx = _join_lists(c.sdx_start, _json_diagnoses(c, "sdx", c.sdx_hac_start))
-    parts: list = ['{"id":', json_strings(_strings(c.claim_id)), *_claim_level(c), ',"pdx":', pdx, ',"sdx":[', sdx,
-                   '],"procedures":[', _json_procedures(c), '],"status":', _rendered(json_value, results.status),
-                   ',"message":', json_strings(_strings(results.message))]
+    status = _rendered(lambda word: f'],"status":{json_value(word)},"message":', results.status)
+    parts: list = [*_string_parts(_strings(c.claim_id), '{"id":', ""), *_claim_level(c), pdx, ',"sdx":[', sdx,
+                   '],"procedures":[', _json_procedures(c), status,
+                   *_string_parts(_strings(results.message), "", "")]
     extras = _json_extras(results)
     if extras is not None:
         parts.append(extras)
