@@ -273,7 +273,13 @@ def test_json_lines_and_csv_of_arbitrary_text_equal_the_standard_writers(grouped
         extras = data.draw(st.lists(st.dictionaries(_KEYS, _VALUES, max_size=3), min_size=n, max_size=n))
     codes = results.columns.sdx_code.copy()
     codes[: min(len(codes), n)] = ids[: min(len(codes), n)]              # codes are taken as given, too
-    columns = dataclasses.replace(results.columns, claim_id=np.array(ids, dtype=object), sdx_code=codes)
+    if len(codes) and data.draw(st.booleans()):
+        codes[-1] = None                                                 # a code given as null
+    procedures = results.columns.procedure_code.copy()
+    if len(procedures):
+        procedures[0] = data.draw(_TEXT)
+    columns = dataclasses.replace(results.columns, claim_id=np.array(ids, dtype=object), sdx_code=codes,
+                                  procedure_code=procedures)
     awkward = ResultColumns(n, columns, results.grouped, results.status, np.array(messages, dtype=object),
                             extras, [])
     records = []
