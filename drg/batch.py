@@ -4,13 +4,19 @@
     drg.group_arrow(table)                    # the same over a pyarrow Table
     run_batch("claims.csv.gz", "out.parquet", workers=2)    # streaming, what `drg group FILE` runs
 
-Every result equals what the single-claim path `drg.group` gives for the same claim: the batch
-path calls the same engine, and only saves work around it (identical claims in a chunk are
-grouped once; the tables of each version are loaded once).
+Every result equals what the single-claim path `drg.group` gives for the same claim. A chunk of
+input rows becomes a drg.io.records.ColumnChunk (`column_chunks`: the seam where a reader that
+builds the columns itself plugs in), the column-wise engine groups its claims at once
+(drg.grouper.group_columns) and the writers write the results from their columns
+(drg.io.result_columns), byte for byte what the record path (`group_rows`, `result_record`)
+writes. The record path stays for `--edits` (the code editor's results are records) and for a
+chunk the column-wise engine fails on: that chunk is grouped claim by claim, so one bad claim
+gets its own GROUPER_ERROR row and the batch goes on.
 """
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import sys
 import time
 from collections import Counter, deque
@@ -20,11 +26,13 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
 from drg.claim import INVALID_SEX_MESSAGE, Claim
-from drg.grouper import group_claim
+from drg.grouper import group_claim, group_columns
 from drg.io.readers import TableRows, golden_fields, open_claims
 from drg.io.normalize import build_row, cached_version
-from drg.io.records import ClaimRow
-from drg.io.writers import CLAIM_FIELDS, MCE_KEY, RESULT_KEYS, open_writer, records_to_arrow
+from drg.io.records import ClaimRow, ColumnChunk
+from drg.io.result_columns import ChunkEncoder, ResultColumns, arrow_table, first_extra_names
+from drg.io.writers import (CLAIM_FIELDS, MCE_KEY, RESULT_KEYS, ResultWriter, open_writer, parquet_schema,
+                            records_to_arrow)
 from drg.tables import TableIntegrityError, load, parse_version
 from drg.workers import parent_watch_args, sigint_held, start_worker, stop_workers
 
@@ -137,6 +145,101 @@ def group_rows(rows: list[ClaimRow], edits: bool = False) -> list[dict]:
     return out
 
 
+# ------------------------------------------------------------------ chunks as columns
+
+def version_id(claim: Claim) -> int:
+    """The CMS version id a claim is grouped with (431 for 43.1)."""
+    return cached_version(claim.version).id
+
+
+def column_chunks(reader: Iterable[list[ClaimRow]]) -> Iterator[tuple[ColumnChunk | None, list[ClaimRow] | None]]:
+    """The input's chunks as ColumnChunks, each with the rows it was built from.
+
+    The seam where a reader that builds ColumnChunks itself plugs in: a reader with a
+    `column_chunks()` method gives its chunks directly (their rows None: rebuilt from the columns
+    only if the chunk must be grouped claim by claim). A chunk whose columns cannot be built is
+    (None, rows): it takes the record path.
+    """
+    direct = getattr(reader, "column_chunks", None)
+    if direct is not None:
+        for chunk in direct():
+            yield chunk, None
+        return
+    for rows in reader:
+        try:
+            chunk = ColumnChunk.from_rows(rows, version_id)
+        except TableIntegrityError:
+            raise
+        except Exception:        # noqa: BLE001 - e.g. a version no table set knows: grouped claim by claim
+            yield None, rows
+            continue
+        yield chunk, rows
+
+
+def chunk_rows(chunk: ColumnChunk) -> list[ClaimRow]:
+    """The ClaimRows of a ColumnChunk, in input order (for a chunk grouped claim by claim)."""
+    rows: list[ClaimRow | None] = [None] * chunk.size
+    columns = chunk.columns
+    for k, position in enumerate(chunk.grouped.tolist()):
+        rows[position] = ClaimRow(chunk.first_row + position, columns.claim_id[k], columns.claim(k),
+                                  chunk.status[k], chunk.message[k], chunk.extra[k] if chunk.extra else {})
+    others = iter(chunk.others)
+    return [next(others) if row is None else row for row in rows]
+
+
+def group_chunk(chunk: ColumnChunk) -> ResultColumns | None:
+    """A chunk's results by the column-wise engine; None when the engine fails on the chunk (the
+    caller then groups it claim by claim: `group_rows`). Damaged tables are fatal."""
+    try:
+        grouped = group_columns(chunk.columns, load)
+    except TableIntegrityError:
+        raise
+    except Exception:            # noqa: BLE001 - one bad claim must not stop the batch
+        return None
+    return ResultColumns.from_chunk(chunk, grouped)
+
+
+@dataclass
+class EncodedChunk:
+    """One chunk grouped and encoded for its writer (what a worker sends back): the counts of
+    the summary and the encoded output (ChunkEncoder)."""
+
+    size: int
+    per_claim: int
+    by_status: dict[str, int]
+    by_return_code: dict[str, int]
+    encoded: Any
+
+
+def encode_chunk(chunk: ColumnChunk, encoder: ChunkEncoder) -> EncodedChunk | None:
+    """Group a chunk with the column-wise engine and encode its results (None: the engine failed)."""
+    results = group_chunk(chunk)
+    if results is None:
+        return None
+    return EncodedChunk(results.size, results.per_claim, results.status_counts(), results.return_code_counts(),
+                        encoder(results))
+
+
+def _chunk_results(rows: list[ClaimRow]) -> "ResultColumns | list[dict]":
+    """One chunk's results: as columns, or as the record path's records when the engine failed."""
+    for chunk, _ in column_chunks([rows]):
+        results = group_chunk(chunk) if chunk is not None else None
+        if results is not None:
+            return results
+    return group_rows(rows)
+
+
+def _row_chunks(rows: Iterable[ClaimRow], size: int) -> Iterator[list[ClaimRow]]:
+    chunk: list[ClaimRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 # ------------------------------------------------------------------ frames and Arrow tables
 
 def _frame_rows(records: Iterable[dict], headers: list[str], version: Any) -> Iterator[ClaimRow]:
@@ -150,7 +253,7 @@ def _frame_rows(records: Iterable[dict], headers: list[str], version: Any) -> It
     yield from table.read(("", r) for r in records)
 
 
-def group_frame(df: Any, version: "str | int | None" = None) -> Any:
+def group_frame(df: Any, version: "str | int | None" = None, chunk_size: int = 10_000) -> Any:
     """Group every row of a pandas DataFrame (wide or long layout, or golden-form columns).
 
     Returns a DataFrame with one row per claim, in input order: id, version, the claim-level
@@ -159,29 +262,39 @@ def group_frame(df: Any, version: "str | int | None" = None) -> Any:
     """
     import pandas as pd
 
+    from drg.io.result_columns import frame_records
+
     headers = [str(c) for c in df.columns]
     frame = df.copy(deep=False)
     frame.columns = headers
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    results = group_rows(list(_frame_rows(records, headers, version)))
+    results: list[dict] = []
+    for rows in _row_chunks(_frame_rows(records, headers, version), chunk_size):
+        chunk = _chunk_results(rows)
+        results.extend(frame_records(chunk) if isinstance(chunk, ResultColumns) else chunk)
     columns = list(RESULT_KEYS) + [k for k in (results[0] if results else {}) if k not in RESULT_KEYS]
     return pd.DataFrame.from_records(results, columns=columns)
 
 
 def group_arrow(table: Any, version: "str | int | None" = None, chunk_size: int = 10_000) -> Any:
     """Group every row of a pyarrow Table; returns a Table with the Parquet output schema."""
+    import pyarrow as pa
 
     headers = list(table.column_names)
-    results: list[dict] = []
     rows = _frame_rows((r for batch in table.to_batches(chunk_size) for r in batch.to_pylist()), headers, version)
-    chunk: list[ClaimRow] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= chunk_size:
-            results.extend(group_rows(chunk))
-            chunk = []
-    results.extend(group_rows(chunk))
-    return records_to_arrow(results) if results else records_to_arrow([], None)
+    schema = None
+    parts = []
+    for chunk_of_rows in _row_chunks(rows, chunk_size):
+        results = _chunk_results(chunk_of_rows)
+        if isinstance(results, ResultColumns):
+            schema = schema or parquet_schema(results.first_extra_names())
+            parts.append(arrow_table(results, schema))
+        else:
+            schema = schema or records_to_arrow(results[:1]).schema
+            parts.append(records_to_arrow(results, schema))
+    if not parts:
+        return records_to_arrow([], None)
+    return pa.concat_tables(parts).combine_chunks()
 
 
 # ------------------------------------------------------------------ the file runner
@@ -198,6 +311,7 @@ class BatchSummary:
     matched: str = ""
     edits: Any = None            # a drg.mce.EditTally when the run edits (`drg group --edits`)
     not_edited: int = 0          # rows without an MCE result (no claim)
+    per_claim: int = 0           # claims the per-claim engine grouped (the column-wise engine's fallback)
 
     def add(self, rows: list[ClaimRow], records: list[dict]) -> None:
         self.claims_in += len(rows)
@@ -213,6 +327,14 @@ class BatchSummary:
                 else:
                     self.edits.add_golden(mce)
 
+    def add_encoded(self, chunk: EncodedChunk) -> None:
+        """Count a chunk the column-wise engine grouped."""
+        self.claims_in += chunk.size
+        self.claims_out += chunk.size
+        self.by_status.update(chunk.by_status)
+        self.by_return_code.update(chunk.by_return_code)
+        self.per_claim += chunk.per_claim
+
     def text(self) -> str:
         rate = self.claims_out / self.seconds if self.seconds > 0 else 0.0
 
@@ -221,7 +343,16 @@ class BatchSummary:
         return (f"claims in: {self.claims_in:,}; claims out: {self.claims_out:,}; "
                 f"{self.seconds:.1f} s ({rate:,.0f} claims/s)\n"
                 f"by status: {counts(self.by_status) or '-'}\n"
-                f"by final return code: {counts(self.by_return_code) or '-'}" + self._edit_text())
+                f"by final return code: {counts(self.by_return_code) or '-'}" + self._per_claim_text()
+                + self._edit_text())
+
+    def _per_claim_text(self) -> str:
+        """The share of claims the per-claim engine grouped, when there were any."""
+        if not self.per_claim:
+            return ""
+        grouped = self.claims_out - self.by_return_code.get("(not grouped)", 0)
+        share = self.per_claim / grouped if grouped else 0.0
+        return f"\ngrouped claim by claim (per-claim engine): {self.per_claim:,} claims ({share:.1%})"
 
     def _edit_text(self) -> str:
         """Claims per MCE edit type and per edit (claims with it, times raised), when the run edits."""
@@ -275,32 +406,71 @@ def _clock(seconds: float) -> str:
 
 def _grouped_chunks(chunks: Iterator[list[ClaimRow]], workers: int,
                     edits: bool = False) -> Iterator[tuple[list[ClaimRow], list[dict]]]:
-    """Each chunk with its results, in input order; with workers > 1, N processes and a bounded queue.
+    """Each chunk with its records (the record path: `--edits`), in input order; with workers > 1,
+    N processes and a bounded queue (see `_in_workers`)."""
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, group_rows(chunk, edits)
+        return
+    yield from _in_workers(((chunk, (group_rows, chunk, edits)) for chunk in chunks), workers)
+
+
+def _in_workers(tasks: Iterator[tuple[Any, tuple]], workers: int) -> Iterator[tuple[Any, Any]]:
+    """(item, task result) of each (item, (function, *arguments)), in order, run by N processes
+    with at most 2N tasks queued (memory stays bounded by a few chunks).
 
     The workers end with this run (drg.workers): when the parent process dies, and when the
     run stops early (Ctrl-C, an error, the consumer closing this generator) they are stopped
     at once rather than finishing the queued chunks.
     """
-    if workers <= 1:
-        for chunk in chunks:
-            yield chunk, group_rows(chunk, edits)
-        return
     pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=parent_watch_args())
     try:
-        pending: deque[tuple[list[ClaimRow], Future]] = deque()
-        for chunk in chunks:
+        pending: deque[tuple[Any, Future]] = deque()
+        for item, (function, *arguments) in tasks:
             with sigint_held():             # a worker started by this submit ignores Ctrl-C first
-                pending.append((chunk, pool.submit(group_rows, chunk, edits)))
-            if len(pending) >= 2 * workers:     # memory stays bounded by a few chunks
-                done_chunk, future = pending.popleft()
-                yield done_chunk, future.result()
+                pending.append((item, pool.submit(function, *arguments)))
+            if len(pending) >= 2 * workers:
+                done_item, future = pending.popleft()
+                yield done_item, future.result()
         while pending:
-            done_chunk, future = pending.popleft()
-            yield done_chunk, future.result()
+            done_item, future = pending.popleft()
+            yield done_item, future.result()
     except BaseException:
         stop_workers(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _encoded_chunks(source: Iterator[tuple[ColumnChunk | None, list[ClaimRow] | None]], workers: int,
+                    writer: ResultWriter) -> Iterator[tuple[tuple, EncodedChunk | None, ChunkEncoder]]:
+    """Each (chunk, rows) of `source` with the chunk grouped and encoded for `writer` (None: the
+    column-wise engine failed on it, or it has no columns), in input order, and the encoder (the
+    same for every chunk: it follows the output's first row); with workers > 1 the chunks are
+    grouped and encoded by N processes."""
+    first = next(source, None)
+    if first is None:
+        return
+    chunk, rows = first
+    if chunk is not None:
+        names = first_extra_names(chunk)
+    else:                          # a chunk without columns always has its rows
+        names = [k for k in result_record((rows or [])[0], None) if k not in RESULT_KEYS]
+    encoder = writer.column_encoder(names)
+
+    def tasks() -> Iterator[tuple[tuple, tuple]]:
+        for item in itertools.chain([first], source):
+            yield item, ((encode_chunk, item[0], encoder) if item[0] is not None else (_no_columns,))
+    if workers <= 1:
+        for item, (function, *arguments) in tasks():
+            yield item, function(*arguments), encoder
+        return
+    for item, encoded in _in_workers(tasks(), workers):
+        yield item, encoded, encoder
+
+
+def _no_columns() -> None:
+    """The task of a chunk without columns: the parent groups it claim by claim."""
+    return None
 
 
 def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_format: str | None = None,
@@ -330,11 +500,25 @@ def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_form
     try:
         reader = open_claims(input_path, input_format, chunk_size, version, claims_table)
         bar = Progress(progress, reader.fraction_done)
+        workers = max(int(workers), 1)
         try:
-            for rows, records in _grouped_chunks(iter(reader), max(int(workers), 1), edits):
-                writer.write(records)
-                summary.add(rows, records)
-                bar.update(summary.claims_out)
+            if edits:                  # the code editor's results are records: the record path
+                for rows, records in _grouped_chunks(iter(reader), workers, edits):
+                    writer.write(records)
+                    summary.add(rows, records)
+                    bar.update(summary.claims_out)
+            else:
+                for (chunk, rows), encoded, encoder in _encoded_chunks(column_chunks(reader), workers, writer):
+                    if encoded is not None:
+                        writer.write_encoded(encoded.encoded, encoder)
+                        summary.add_encoded(encoded)
+                    else:              # grouped claim by claim: a bad claim gets its GROUPER_ERROR row
+                        rows = rows if rows is not None else chunk_rows(chunk)
+                        records = group_rows(rows)
+                        writer.write(records)
+                        summary.add(rows, records)
+                        summary.per_claim += sum(1 for row in rows if row.claim is not None)
+                    bar.update(summary.claims_out)
             bar.update(summary.claims_out, force=True)
         finally:
             bar.close()

@@ -103,6 +103,24 @@ class ResultWriter:
     def write(self, records: list[dict]) -> None:
         raise NotImplementedError
 
+    def column_encoder(self, extra_names: Iterable[str] = ()) -> Any:
+        """The recipe (drg.io.result_columns.ChunkEncoder) that turns a chunk's results as columns
+        into what `write_encoded` writes; `extra_names`: the extra columns of the output's first row."""
+        from drg.io.result_columns import ChunkEncoder
+
+        kind = self.target.kind
+        return ChunkEncoder(kind.format.value, kind.delimiter, tuple(extra_names))
+
+    def write_encoded(self, encoded: Any, encoder: Any) -> None:
+        """Write one chunk encoded by `encoder` (a ChunkEncoder of this writer)."""
+        raise NotImplementedError
+
+    def write_columns(self, results: Any) -> None:
+        """Write one chunk's results given as columns (drg.io.result_columns.ResultColumns): the
+        same bytes `write` gives for the chunk's records, built without a dict per claim."""
+        encoder = self.column_encoder(results.first_extra_names())
+        self.write_encoded(encoder(results), encoder)
+
     def _end(self) -> None:
         """Write what the format needs at its end (a CSV header of an empty file, ...)."""
 
@@ -145,6 +163,11 @@ class JsonlWriter(_TextResultWriter):
     def write(self, records: list[dict]) -> None:
         dumps = self._dumps
         self._out.write("".join(dumps(r) + "\n" for r in records))
+
+    def write_encoded(self, encoded: Any, encoder: Any) -> None:
+        from drg.io.result_columns import string_bytes
+
+        self.target.binary.write(string_bytes(encoded))    # the text view writes through: nothing pending
 
 
 # ------------------------------------------------------------------ Parquet
@@ -228,6 +251,22 @@ class ParquetResultWriter(ResultWriter):
             self._writer = pq.ParquetWriter(self.target.binary, self._schema, compression="zstd")
         self._writer.write_table(records_to_arrow(records, self._schema))
 
+    def column_encoder(self, extra_names: Iterable[str] = ()) -> Any:
+        """As ResultWriter's, with the extra columns of this file's schema once it has one."""
+        if self._schema is not None:
+            extra_names = [f.name for f in self._schema][len(RESULT_KEYS):]
+        return super().column_encoder(extra_names)
+
+    def write_encoded(self, encoded: Any, encoder: Any) -> None:
+        import pyarrow.parquet as pq
+
+        if encoded.num_rows == 0:
+            return
+        if self._writer is None:
+            self._schema = encoded.schema
+            self._writer = pq.ParquetWriter(self.target.binary, self._schema, compression="zstd")
+        self._writer.write_table(encoded)
+
     def _end(self) -> None:
         import pyarrow.parquet as pq
 
@@ -304,6 +343,16 @@ class CsvWriter(_TextResultWriter):
             self._header_done = True
         edits = self._edits
         self._csv.writerows(flatten(r, edits) for r in records)
+
+    def write_encoded(self, encoded: Any, encoder: Any) -> None:
+        from drg.io.result_columns import string_bytes
+
+        if len(encoded) == 0:
+            return
+        if not self._header_done:
+            self._csv.writerow(self._header + tuple(encoder.extra_names))
+            self._header_done = True
+        self.target.binary.write(string_bytes(encoded))    # the text view writes through: nothing pending
 
     def _end(self) -> None:
         if not self._header_done:
