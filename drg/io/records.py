@@ -72,7 +72,8 @@ class ColumnChunk:
         from drg.claim_columns import ClaimColumns
 
         claims = [(k, r) for k, r in enumerate(rows) if r.claim is not None]
-        columns = ClaimColumns.from_claims([r.claim for _, r in claims], [version_of(r.claim) for _, r in claims])
+        grouped_claims: list[Claim] = [r.claim for _, r in claims if r.claim is not None]
+        columns = ClaimColumns.from_claims(grouped_claims, [version_of(c) for c in grouped_claims])
         extra = [dict(r.extra) for _, r in claims] if any(r.extra for _, r in claims) else None
 
         def objects(values: list) -> Any:
