@@ -1,0 +1,621 @@
+"""Reading a claims file chunk by chunk as claim columns (ColumnChunk), for the column-wise engine.
+
+JSON Lines in the golden form is read fast: blocks of lines are parsed by pyarrow's JSON
+reader, and whole-column checks pick the "clean" rows — those the row reader
+(drg.io.readers.ClaimReader, whose rules are drg.claim.check_claim) gives status OK with no
+message. Those go straight into ClaimColumns. Every other row is read by the row reader's own
+rule for one line (`drg.io.readers.jsonl_row`), so its status, message, claim and extra columns
+are exactly the row reader's; so are the errors of a malformed file (file, line and column).
+Other formats are read by the row reader and turned into columns (`ColumnChunk.from_rows`).
+
+A row is clean when (all checked over whole columns):
+- its line is ASCII text starting with "{" and holds no backslash (no escapes: the text is the
+  value), and pyarrow reads it as one object with no key outside the golden keys;
+- the claim id is text without surrounding blanks, or a whole number;
+- version and discharge date, age, sex, discharge status and hospital status each hold a value
+  that the row reader itself, asked once per distinct value (`_Verdicts`), takes with status OK
+  and no message: the value it produces (the version id, sex "U" for none ...) is the column's;
+  numbers must be integers (a JSON 65.0 is left to the row reader);
+- the principal diagnosis is given, and every code (principal, admitting, secondary, procedure)
+  is text of printable ASCII without blanks, every POA indicator one of Y, N, U, W, 1, E, X, ""
+  or null; at most MAX_SDX secondary diagnoses and MAX_PROCEDURES procedures.
+Codes of the golden form are kept exactly as given (drg.claim: no normalisation), so the
+columns hold the text as read. Anything else, however harmless, is left to the row reader: the
+fast path only has to be right about the rows it takes.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import re
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterator, NoReturn, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from drg.claim import GOLDEN_KEYS, MAX_PROCEDURES, MAX_SDX, Claim
+from drg.claim_columns import NO_STATUS, ClaimColumns
+from drg.io.normalize import build_row
+from drg.io.readers import (
+    _READ_ERRORS,
+    ClaimReader,
+    _open_text,
+    _read_place,
+    _read_problem,
+    golden_fields,
+    jsonl_row,
+)
+from drg.io.records import OK, ClaimRow, ColumnChunk, MalformedFileError
+
+__all__ = ["ColumnChunkReader", "open_column_chunks", "read_column_chunks"]
+
+_BOM = b"\xef\xbb\xbf"
+_POA_VALUES = ["Y", "N", "U", "W", "1", "E", "X", ""]
+_CLEAN_ID = "^[!-~]([ -~]*[!-~])?$"     # printable ASCII, no blank at either end (text() keeps it as is)
+_CLEAN_CODE = "^[!-~]+$"                # printable ASCII, no blank
+_SMALLEST_SEGMENT = 1                   # lines pyarrow cannot read below this size go to the row reader
+_UNIVERSAL_NEWLINE = re.compile(rb"(\r\n|\r|\n)")
+
+
+def version_id(claim: Claim) -> int:
+    """The version id a checked claim is grouped with (check_claim sets it)."""
+    return int(claim.version)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- the reader
+
+class ColumnChunkReader:
+    """An open claims file: iterate it for ColumnChunks of `chunk_size` rows (the row reader's chunks).
+
+    `fraction_done()` and `describe()` are the row reader's (the progress bar and the run summary
+    use them); `rows_fast` / `rows_by_row` count the rows read column-wise and by the row reader.
+    """
+
+    def __init__(self, path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
+                 version: Any = None, claims_table: "str | Path | None" = None) -> None:
+        self.rows = ClaimReader(path, input_format, chunk_size, version, claims_table)
+        self.path = self.rows.path
+        self.format = self.rows.format
+        self.chunk_size = self.rows.chunk_size
+        self.version = version
+        self.rows_fast = 0
+        self.rows_by_row = 0
+        self._verdicts = _Verdicts(version)
+        self._progress: Callable[[], float] | None = None
+
+    def describe(self) -> str:
+        """What was matched, in plain words (the row reader's words)."""
+        return self.rows.describe()
+
+    def fraction_done(self) -> float:
+        return self._progress() if self._progress is not None else self.rows.fraction_done()
+
+    def __iter__(self) -> Iterator[ColumnChunk]:
+        if self.format != "jsonl":
+            return (ColumnChunk.from_rows(rows, version_id) for rows in self.rows)
+        return self._jsonl_chunks()
+
+    # -------------------------------------------------------------- JSON Lines
+
+    def _jsonl_chunks(self) -> Iterator[ColumnChunk]:
+        raw = open(self.path, "rb")
+        size = max(os.path.getsize(self.path), 1)
+
+        def fraction() -> float:
+            try:
+                return min(raw.tell() / size, 1.0)
+            except (ValueError, OSError):
+                return 1.0
+
+        self._progress = fraction
+        gzipped = self.path.name.lower().endswith(".gz")
+        stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw  # type: ignore[assignment]
+        lines = _Lines(self.path, stream)
+        row_number = 0
+        with raw, stream:
+            while True:
+                try:
+                    block = lines.rows(self.chunk_size)
+                    if not block.lines:
+                        return
+                    chunk = self._chunk(block, row_number + 1)
+                except MalformedFileError as error:
+                    raise (_earlier_read_error(self.path, error) if gzipped else error) from None
+                row_number += chunk.size
+                yield chunk
+
+    def _chunk(self, block: "_Block", first_row: int) -> ColumnChunk:
+        """The ColumnChunk of one chunk's lines: candidates parsed by pyarrow, the rest by the row reader."""
+        n = len(block.lines)
+        slow = ~block.candidate
+        fast_parts: list[tuple[np.ndarray, ClaimColumns]] = []
+        for start, end in _runs(block.candidate):
+            for seg_start, seg_end, table in _parse(block.lines, start, end):
+                if table is None:
+                    slow[seg_start:seg_end] = True
+                    continue
+                clean, columns = _clean_columns(table, block.lines[seg_start:seg_end], self._verdicts)
+                slow[seg_start:seg_end] |= ~clean
+                if len(columns):
+                    fast_parts.append((np.flatnonzero(clean) + seg_start, columns))
+        rows: list[ClaimRow] = []
+        for k in np.flatnonzero(slow).tolist():
+            row = jsonl_row(self.path, block.lines[k].decode("utf-8", "surrogateescape"), block.numbers[k],
+                            first_row + k, self.version)
+            assert row is not None          # blank lines were left out when the block was read
+            rows.append(row)
+        self.rows_by_row += len(rows)
+        self.rows_fast += n - len(rows)
+        return _assemble(first_row, n, fast_parts, np.flatnonzero(slow), rows)
+
+
+def open_column_chunks(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
+                       version: Any = None, claims_table: "str | Path | None" = None) -> ColumnChunkReader:
+    """An open claims file (iterate it for ColumnChunks); see ColumnChunkReader."""
+    return ColumnChunkReader(path, input_format, chunk_size, version, claims_table)
+
+
+def read_column_chunks(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
+                       version: Any = None, claims_table: "str | Path | None" = None) -> Iterator[ColumnChunk]:
+    """ColumnChunks of `chunk_size` input rows each, in input order (the chunks of read_claims as columns)."""
+    return iter(ColumnChunkReader(path, input_format, chunk_size, version, claims_table))
+
+
+# ---------------------------------------------------------------- lines of the file
+
+@dataclass
+class _Block:
+    """The lines of one chunk's rows (blank lines left out), their line numbers, and which of
+    them pyarrow may read (ASCII, starting with "{", no backslash)."""
+
+    lines: list[bytes]
+    numbers: list[int]
+    candidate: np.ndarray
+
+
+class _Lines:
+    """The file's lines as the row reader counts them (universal newlines, a leading BOM dropped)."""
+
+    def __init__(self, path: Path, stream: BinaryIO) -> None:
+        self.path, self.stream = path, stream
+        self.line_number = 0          # lines read so far
+        self.first = True
+
+    def rows(self, count: int) -> _Block:
+        """The next `count` rows' lines (fewer at the end of the file)."""
+        lines: list[bytes] = []
+        numbers: list[int] = []
+        candidate: list[np.ndarray] = []
+        while len(lines) < count:
+            try:
+                got = list(islice(self.stream, count - len(lines)))
+            except _READ_ERRORS as exc:
+                self._read_failed(exc, lines, numbers)
+            if not got:
+                break
+            if self.first:
+                self.first = False
+                if got[0].startswith(_BOM):
+                    got[0] = got[0][len(_BOM):]
+            joined = b"".join(got)
+            if b"\r" in joined:
+                got = [piece for line in got for piece in _split_lines(line)]
+                joined = b"".join(got)
+            start = self.line_number + 1
+            self.line_number += len(got)
+            if joined.count(b"\n{") + joined.startswith(b"{") == len(got) and joined.isascii() \
+                    and b"\\" not in joined:
+                lines.extend(got)                         # the common case: every line a plain claim
+                numbers.extend(range(start, start + len(got)))
+                candidate.append(np.ones(len(got), dtype=bool))
+                continue
+            for k, line in enumerate(got):
+                plain = line.startswith(b"{") and line.isascii() and b"\\" not in line
+                if not plain and not line.decode("utf-8", "surrogateescape").strip():
+                    continue                              # a blank line is no row
+                lines.append(line)
+                numbers.append(start + k)
+                candidate.append(np.array([plain]))
+        return _Block(lines, numbers, np.concatenate(candidate) if candidate else np.zeros(0, dtype=bool))
+
+    def _read_failed(self, exc: BaseException, lines: list[bytes], numbers: list[int]) -> NoReturn:
+        """A read error: raised where the row reader raises it. The row reader reads ahead in its own
+        blocks, so it is asked how far it gets; the lines up to there that this chunk has not read
+        yet are read by its rule first (a malformed one among them is the error it meets first)."""
+        got, failure, tail = _row_reader_reach(self.path, after=self.line_number)
+        if failure is None:        # the row reader gets through: report ours
+            got, failure = self.line_number, exc
+        pending = [(n, line.decode("utf-8", "surrogateescape")) for n, line in zip(numbers, lines) if n <= got]
+        pending += [(self.line_number + 1 + k, line) for k, line in enumerate(tail)]
+        for number, line in pending:
+            jsonl_row(self.path, line, number, 1, None)
+        raise MalformedFileError(str(self.path), _read_place(got), None, _read_problem(failure)) from None
+
+
+def _split_lines(line: bytes) -> list[bytes]:
+    """A line read up to "\\n" cut at every "\\r" too, as the row reader's text mode does."""
+    parts = _UNIVERSAL_NEWLINE.split(line)
+    out = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
+    if parts[-1]:
+        out.append(parts[-1])
+    return out
+
+
+def _row_reader_reach(path: Path, after: int, upto: int | None = None) -> tuple[int, BaseException | None, list[str]]:
+    """How many lines the row reader reads before a read error (and that error; None when it reads
+    every line, or `upto` lines), with the lines it reads past line `after`."""
+    stream, _ = _open_text(path)
+    count = 0
+    tail: list[str] = []
+    with stream:
+        while upto is None or count < upto:
+            try:
+                line = stream.readline()
+            except _READ_ERRORS as exc:
+                return count, exc, tail
+            if not line:
+                break
+            count += 1
+            if count > after:
+                tail.append(line)
+    return count, None, tail
+
+
+_LINE = re.compile(r"line (\d+)")
+
+
+def _earlier_read_error(path: Path, error: MalformedFileError) -> MalformedFileError:
+    """A compressed file's malformed line, unless the row reader would meet a read error before it."""
+    where = _LINE.fullmatch(error.where or "") or _LINE.match(error.where or "")
+    if where is None or error.where.startswith("after"):
+        return error
+    line = int(where.group(1))
+    got, failure, _ = _row_reader_reach(path, after=line, upto=line)
+    if failure is None or got >= line:
+        return error
+    return MalformedFileError(str(path), _read_place(got), None, _read_problem(failure))
+
+
+# ---------------------------------------------------------------- parsing with pyarrow
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True."""
+    if not len(mask):
+        return []
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+
+
+def _parse(lines: Sequence[bytes], start: int, end: int) -> Iterator[tuple[int, int, pa.Table | None]]:
+    """pyarrow tables of lines[start:end], one row per line; a part pyarrow cannot read (a type that
+    changes between rows, two keys alike, a line that is not JSON ...) is halved until the lines
+    it fails on are found (table None: the row reader reads them)."""
+    data = b"".join(lines[start:end])
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    try:
+        table = pj.read_json(io.BytesIO(data),
+                             read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
+                             parse_options=pj.ParseOptions(newlines_in_values=False))
+        if table.num_rows == end - start:
+            yield start, end, table
+            return
+    except (pa.ArrowException, ValueError, UnicodeDecodeError):
+        pass
+    if end - start <= _SMALLEST_SEGMENT:
+        yield start, end, None
+        return
+    middle = (start + end) // 2
+    yield from _parse(lines, start, middle)
+    yield from _parse(lines, middle, end)
+
+
+# ---------------------------------------------------------------- the clean rows
+
+_BASE_CLAIM: dict[str, Any] = {"id": "C", "version": 431, "age": 50, "sex": "M", "discharge_status": 1,
+                               "hospital_status": "NON_EXEMPT", "pdx": {"code": "A000", "poa": "Y"},
+                               "admit_dx": None, "sdx": [], "procedures": []}
+
+
+class _Verdicts:
+    """The row reader's verdict on claim-level values, asked once per distinct value: a clean claim
+    with just those fields changed goes through the row reader's rules (golden_fields, build_row);
+    the value is clean when the row is OK with no message, and gives the claim it builds. The rules
+    judge these fields one by one (the version together with the discharge date), so a row whose
+    every field is clean is clean."""
+
+    LIMIT = 100_000
+
+    def __init__(self, version: Any) -> None:
+        self.version = version
+        self.memo: dict[tuple, Claim | None] = {}
+
+    def claim(self, names: tuple[str, ...], values: tuple) -> Claim | None:
+        key = (names, tuple((type(v), v) for v in values))
+        try:
+            return self.memo[key]
+        except KeyError:
+            pass
+        record = dict(_BASE_CLAIM)
+        for name, value in zip(names, values):
+            if value is None and name not in _BASE_CLAIM:
+                continue
+            record[name] = value
+        fields, extra, errors = golden_fields(record, nan_is_value=True)
+        row = build_row(1, fields, version=self.version, extra=extra, errors=errors)
+        verdict = row.claim if row.status == OK and not row.message else None
+        if len(self.memo) > self.LIMIT:
+            self.memo.clear()
+        self.memo[key] = verdict
+        return verdict
+
+
+def _array(table: pa.Table, name: str) -> pa.Array | None:
+    if name not in table.column_names:
+        return None
+    column = table.column(name)
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _bools(array: pa.Array) -> np.ndarray:
+    return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _judge(arrays: Sequence[pa.Array | None], accepted: Sequence[Callable[[pa.DataType], bool]],
+           names: tuple[str, ...], verdicts: _Verdicts, n: int) -> tuple[np.ndarray, "_Judged"]:
+    """Which rows' values of the fields `names` are clean, and the claims their values give."""
+    codes = np.zeros(n, dtype=np.int64)
+    ok = np.ones(n, dtype=bool)
+    dictionaries: list[list] = []
+    for array, accept in zip(arrays, accepted):
+        if array is None or pa.types.is_null(array.type):
+            dictionaries.append([None])
+            continue
+        if not accept(array.type):
+            ok &= ~_bools(array.is_valid())
+            dictionaries.append([None])
+            continue
+        encoded = array.dictionary_encode()
+        values = encoded.dictionary.to_pylist() + [None]
+        index = encoded.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = codes * len(values) + index
+        dictionaries.append(values)
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    claims: list[Claim | None] = []
+    for code in distinct.tolist():
+        values = []
+        for dictionary in reversed(dictionaries):
+            code, k = divmod(code, len(dictionary))
+            values.append(dictionary[k])
+        claims.append(verdicts.claim(names, tuple(reversed(values))))
+    good = np.array([c is not None for c in claims], dtype=bool)
+    inverse = inverse.reshape(-1)
+    ok &= good[inverse]
+    return ok, _Judged(claims, inverse)
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """The claim each distinct value gives (None when not clean) and each row's distinct value."""
+
+    claims: list[Claim | None]
+    inverse: np.ndarray
+
+    def values(self, name: str, keep: np.ndarray, missing: Any = None, dtype: Any = object) -> np.ndarray:
+        """Claim attribute `name` of the rows `keep` (clean rows: their claims are not None)."""
+        per_value = [missing if c is None or getattr(c, name) is None else getattr(c, name) for c in self.claims]
+        return np.asarray(per_value, dtype=dtype)[self.inverse[keep]] if len(keep) else np.zeros(0, dtype=dtype)
+
+
+def _code_parts(array: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray, pa.Array | None, pa.Array | None]:
+    """(given, clean, code, poa) of a diagnosis column (objects with code and poa, or codes)."""
+    if array is None or pa.types.is_null(array.type):
+        return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), None, None
+    given = _bools(array.is_valid())
+    if _is_text(array.type):
+        code, poa = array, None
+    elif pa.types.is_struct(array.type) and array.type.get_field_index("code") >= 0:
+        code = pc.struct_field(array, "code")
+        poa = pc.struct_field(array, "poa") if array.type.get_field_index("poa") >= 0 else None
+    else:
+        return given, ~given, None, None
+    clean = ~given | (_code_ok(code) & _poa_ok(poa, len(array)))
+    return given, clean, code, poa
+
+
+def _code_ok(code: pa.Array) -> np.ndarray:
+    if not _is_text(code.type):
+        return np.zeros(len(code), dtype=bool)
+    return _bools(pc.match_substring_regex(code, _CLEAN_CODE))
+
+
+def _poa_ok(poa: pa.Array | None, n: int) -> np.ndarray:
+    if poa is None or pa.types.is_null(poa.type):
+        return np.ones(n, dtype=bool)
+    if not _is_text(poa.type):
+        return ~_bools(poa.is_valid())
+    return _bools(pc.is_in(poa, value_set=pa.array(_POA_VALUES))) | ~_bools(poa.is_valid())
+
+
+def _list_parts(array: pa.Array | None, n: int, limit: int, diagnoses: bool
+                ) -> tuple[np.ndarray, np.ndarray, pa.Array | None, pa.Array | None]:
+    """(clean, lengths, codes, poas) of a list column: sdx (`diagnoses`) or procedures."""
+    if array is None or pa.types.is_null(array.type):
+        return np.ones(n, dtype=bool), np.zeros(n, dtype=np.int64), None, None
+    if not pa.types.is_list(array.type):
+        return ~_bools(array.is_valid()), np.zeros(n, dtype=np.int64), None, None
+    lengths = pc.list_value_length(array).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    clean = lengths <= limit
+    items = pc.list_flatten(array)
+    parents = pc.list_parent_indices(array).to_numpy(zero_copy_only=False)
+    codes: pa.Array | None
+    poas: pa.Array | None = None
+    if diagnoses:
+        _, item_clean, codes, poas = _code_parts(items, len(items))
+        item_clean &= _bools(items.is_valid())
+    elif _is_text(items.type):
+        codes = items
+        item_clean = _code_ok(items)
+    else:
+        codes, item_clean = None, np.zeros(len(items), dtype=bool)
+    if len(items):
+        bad = np.bincount(parents[~item_clean], minlength=n)[:n] if (~item_clean).any() else np.zeros(n)
+        clean &= bad == 0
+    return clean, lengths, codes, poas
+
+
+def _objects(array: pa.Array | None, keep: np.ndarray, fill: Any) -> np.ndarray:
+    """The values of `array` at `keep` as an object array of Python values (None -> fill)."""
+    count = int(keep.sum()) if keep.dtype == bool else len(keep)
+    out = np.empty(count, dtype=object)
+    if array is None or pa.types.is_null(array.type):
+        out[:] = [fill] * count
+        return out
+    chosen = array.filter(pa.array(keep)) if keep.dtype == bool else array
+    if fill is not None and chosen.null_count:
+        chosen = chosen.fill_null(fill)
+    out[:] = chosen.to_numpy(zero_copy_only=False)
+    return out
+
+
+def _clean_columns(table: pa.Table, lines: Sequence[bytes], verdicts: _Verdicts) -> tuple[np.ndarray, ClaimColumns]:
+    """Which rows of a parsed part are clean (see the module docstring), and their ClaimColumns."""
+    n = table.num_rows
+    clean = np.ones(n, dtype=bool)
+    for name in table.column_names:
+        if name in GOLDEN_KEYS:
+            continue
+        # a key outside the golden form: an extra column (null in pyarrow even where the line has
+        # "key": null, so a line naming the key anywhere is left to the row reader)
+        clean &= ~_bools(table.column(name).is_valid())
+        quoted = b'"' + name.encode("utf-8", "surrogateescape") + b'"'
+        clean &= ~np.fromiter((quoted in line for line in lines), dtype=bool, count=n)
+
+    ids = _array(table, "id")
+    if ids is None or pa.types.is_null(ids.type):
+        clean[:] = False
+    elif _is_text(ids.type):
+        clean &= _bools(pc.match_substring_regex(ids, _CLEAN_ID))
+    elif pa.types.is_integer(ids.type):
+        clean &= _bools(ids.is_valid())
+        ids = ids.cast(pa.string())
+    else:
+        clean[:] = False
+
+    integer, text = pa.types.is_integer, _is_text
+    version_ok, version_claims = _judge([_array(table, "version"), _array(table, "discharge_date")],
+                                        [lambda t: integer(t) or text(t), text],
+                                        ("version", "discharge_date"), verdicts, n)
+    clean &= version_ok
+    scalar: dict[str, _Judged] = {}
+    for name, accept in (("age", integer), ("sex", text), ("discharge_status", integer),
+                         ("hospital_status", text)):
+        ok, scalar[name] = _judge([_array(table, name)], [accept], (name,), verdicts, n)
+        clean &= ok
+
+    pdx_given, pdx_clean, pdx_code, pdx_poa = _code_parts(_array(table, "pdx"), n)
+    clean &= pdx_given & pdx_clean
+    _, admit_clean, _, _ = _code_parts(_array(table, "admit_dx"), n)
+    clean &= admit_clean
+    sdx_clean, sdx_lengths, sdx_code, sdx_poa = _list_parts(_array(table, "sdx"), n, MAX_SDX, True)
+    clean &= sdx_clean
+    proc_clean, proc_lengths, proc_code, _ = _list_parts(_array(table, "procedures"), n, MAX_PROCEDURES, False)
+    clean &= proc_clean
+
+    keep = np.flatnonzero(clean)
+    sdx_items = np.repeat(clean, sdx_lengths)
+    proc_items = np.repeat(clean, proc_lengths)
+    columns = ClaimColumns(
+        claim_id=_objects(ids, clean, None),
+        version=version_claims.values("version", keep, 0, np.int32),
+        age=scalar["age"].values("age", keep, 0, np.int64),
+        sex=scalar["sex"].values("sex", keep),
+        discharge_status=scalar["discharge_status"].values("discharge_status", keep, NO_STATUS, np.int64),
+        hospital_status=scalar["hospital_status"].values("hospital_status", keep),
+        pdx_code=_objects(pdx_code, clean, None),
+        pdx_poa=_objects(pdx_poa, clean, ""),
+        sdx_start=_offsets(sdx_lengths[keep]),
+        sdx_code=_objects(sdx_code, sdx_items, None),
+        sdx_poa=_objects(sdx_poa, sdx_items, ""),
+        procedure_start=_offsets(proc_lengths[keep]),
+        procedure_code=_objects(proc_code, proc_items, None),
+    )
+    return clean, columns
+
+
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]).astype(np.int64)
+
+
+# ---------------------------------------------------------------- one chunk
+
+_ARRAYS = ("claim_id", "version", "age", "sex", "discharge_status", "hospital_status", "pdx_code", "pdx_poa")
+_LISTS = (("sdx_start", ("sdx_code", "sdx_poa")), ("procedure_start", ("procedure_code",)))
+
+
+def _concatenate(parts: Sequence[ClaimColumns]) -> ClaimColumns:
+    """The claims of several ClaimColumns one after the other."""
+    if len(parts) == 1:
+        return parts[0]
+    out: dict[str, np.ndarray] = {name: np.concatenate([getattr(p, name) for p in parts]) for name in _ARRAYS}
+    for start_name, names in _LISTS:
+        starts = [getattr(p, start_name) for p in parts]
+        shift = np.cumsum([0] + [int(s[-1]) for s in starts[:-1]])
+        out[start_name] = np.concatenate([np.zeros(1, dtype=np.int64)] + [s[1:] + k for s, k in zip(starts, shift)])
+        for name in names:
+            out[name] = np.concatenate([getattr(p, name) for p in parts])
+    return ClaimColumns(**out)
+
+
+def _take(columns: ClaimColumns, order: np.ndarray) -> ClaimColumns:
+    """The claims `order` (positions, in that order)."""
+    out: dict[str, np.ndarray] = {name: getattr(columns, name)[order] for name in _ARRAYS}
+    for start_name, names in _LISTS:
+        start = getattr(columns, start_name)
+        lengths = (start[1:] - start[:-1])[order]
+        new_start = _offsets(lengths)
+        positions = np.repeat(start[:-1][order] - new_start[:-1], lengths) + np.arange(new_start[-1])
+        out[start_name] = new_start
+        for name in names:
+            out[name] = getattr(columns, name)[positions]
+    return ClaimColumns(**out)
+
+
+def _assemble(first_row: int, size: int, fast_parts: list[tuple[np.ndarray, ClaimColumns]],
+              slow_positions: np.ndarray, slow_rows: list[ClaimRow]) -> ColumnChunk:
+    """The chunk's ColumnChunk, exactly as ColumnChunk.from_rows would make it of the same rows."""
+    claimed = [(p, r) for p, r in zip(slow_positions.tolist(), slow_rows) if r.claim is not None]
+    parts = [columns for _, columns in fast_parts]
+    positions = [where for where, _ in fast_parts]
+    if claimed or not parts:
+        parts.append(ClaimColumns.from_claims([r.claim for _, r in claimed],   # type: ignore[misc]
+                                              [version_id(r.claim) for _, r in claimed]))  # type: ignore[arg-type]
+        positions.append(np.asarray([p for p, _ in claimed], dtype=np.int64))
+    grouped = np.concatenate(positions).astype(np.int64)
+    status = np.empty(len(grouped), dtype=object)
+    message = np.empty(len(grouped), dtype=object)
+    fast_count = len(grouped) - len(claimed)
+    status[:fast_count] = str(OK)
+    message[:fast_count] = ""
+    status[fast_count:] = [str(r.status) for _, r in claimed]
+    message[fast_count:] = [r.message for _, r in claimed]
+    extras: list[dict] = [{}] * fast_count + [dict(r.extra) for _, r in claimed]
+    columns = _concatenate(parts)
+    if claimed and fast_count:
+        order = np.argsort(grouped, kind="stable")
+        grouped, status, message = grouped[order], status[order], message[order]
+        extras = [extras[k] for k in order.tolist()]
+        columns = _take(columns, order)
+    extra = [dict(e) for e in extras] if any(r.extra for _, r in claimed) else None
+    return ColumnChunk(first_row=first_row, size=size, columns=columns, grouped=grouped, status=status,
+                       message=message, extra=extra, others=[r for r in slow_rows if r.claim is None])
