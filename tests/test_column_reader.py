@@ -189,6 +189,13 @@ def test_extra_key_given_as_null_is_an_extra_column(tmp_path):
     assert chunk is not None and chunk.extra == [{}, {"note": None}, {"note": "x"}]
 
 
+def test_many_extra_keys_as_in_the_row_reader(tmp_path):
+    lines = [line()] + [line(id=f"A{n}", **{f"k{n}": n}) for n in range(40)] + [line(id="B")]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    chunk = assert_same_reading(path)
+    assert chunk is not None and chunk.extra is not None and chunk.extra[5] == {"k4": 4}
+
+
 def test_line_ends_blank_lines_and_byte_order_mark(tmp_path):
     text = "\ufeff" + line() + "\r\n\r\n" + line(id="A2") + "\r" + line(id="A3") + "\n \t\n\x1c\n" + line(id="A4")
     path = write(tmp_path, text)
@@ -219,6 +226,17 @@ def test_malformed_lines_fail_as_in_the_row_reader(tmp_path, text):
     _, expected = outcome(open_claims(path, chunk_size=2))
     assert error == expected
     assert_same_reading(path, 2)
+
+
+def test_deeply_nested_claims_are_rows_as_in_the_row_reader(tmp_path):
+    """Lines nested 50,000 deep (which crash pyarrow's parser) are read by the row reader's rule."""
+    deep = "[" * 50_000 + "]" * 50_000
+    lines = [line(), line(id="A2", note=json.loads("[" * 500 + "]" * 500)), line()[:-1] + ',"note":' + deep + "}",
+             line().replace('"sdx":[', '"sdx":[' + deep + ","), line(id="A5")]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    chunk = assert_same_reading(path)
+    assert chunk is not None and chunk.columns.claim_id.tolist() == ["A1", "A2", "A5"]
+    assert [r.status for r in chunk.others] == ["INVALID_RECORD", "INVALID_RECORD"]
 
 
 def test_bytes_that_are_not_utf8_fail_as_in_the_row_reader(tmp_path):

@@ -26,11 +26,9 @@ fast path only has to be right about the rows it takes.
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import re
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, NoReturn, Sequence
 
@@ -59,8 +57,10 @@ _BOM = b"\xef\xbb\xbf"
 _POA_VALUES = ["Y", "N", "U", "W", "1", "E", "X", ""]
 _CLEAN_ID = "^[!-~]([ -~]*[!-~])?$"     # printable ASCII, no blank at either end (text() keeps it as is)
 _CLEAN_CODE = "^[!-~]+$"                # printable ASCII, no blank
+_DEEPEST = 512                          # more brackets than this on a line: not given to pyarrow, whose parser
+                                        # recurses (a line nested 30,000 deep crashes it)
+_MOST_EXTRA_KEYS = 16                   # a part with more keys outside the golden form goes to the row reader
 _SMALLEST_SEGMENT = 1                   # lines pyarrow cannot read below this size go to the row reader
-_UNIVERSAL_NEWLINE = re.compile(rb"(\r\n|\r|\n)")
 
 
 def version_id(claim: Claim) -> int:
@@ -122,7 +122,7 @@ class ColumnChunkReader:
             while True:
                 try:
                     block = lines.rows(self.chunk_size)
-                    if not block.lines:
+                    if not len(block):
                         return
                     chunk = self._chunk(block, row_number + 1)
                 except MalformedFileError as error:
@@ -132,21 +132,21 @@ class ColumnChunkReader:
 
     def _chunk(self, block: "_Block", first_row: int) -> ColumnChunk:
         """The ColumnChunk of one chunk's lines: candidates parsed by pyarrow, the rest by the row reader."""
-        n = len(block.lines)
+        n = len(block)
         slow = ~block.candidate
         fast_parts: list[tuple[np.ndarray, ClaimColumns]] = []
         for start, end in _runs(block.candidate):
-            for seg_start, seg_end, table in _parse(block.lines, start, end):
+            for seg_start, seg_end, table in _parse(block, pa.py_buffer(block.data), start, end):
                 if table is None:
                     slow[seg_start:seg_end] = True
                     continue
-                clean, columns = _clean_columns(table, block.lines[seg_start:seg_end], self._verdicts)
+                clean, columns = _clean_columns(table, block, seg_start, self._verdicts)
                 slow[seg_start:seg_end] |= ~clean
                 if len(columns):
                     fast_parts.append((np.flatnonzero(clean) + seg_start, columns))
         rows: list[ClaimRow] = []
         for k in np.flatnonzero(slow).tolist():
-            row = jsonl_row(self.path, block.lines[k].decode("utf-8", "surrogateescape"), block.numbers[k],
+            row = jsonl_row(self.path, block.line(k).decode("utf-8", "surrogateescape"), int(block.numbers[k]),
                             first_row + k, self.version)
             assert row is not None          # blank lines were left out when the block was read
             rows.append(row)
@@ -171,60 +171,127 @@ def read_column_chunks(path: "str | Path", input_format: str | None = None, chun
 
 @dataclass
 class _Block:
-    """The lines of one chunk's rows (blank lines left out), their line numbers, and which of
-    them pyarrow may read (ASCII, starting with "{", no backslash)."""
+    """The lines of one chunk's rows (blank lines left out), one after the other in `data` (line k is
+    `data[starts[k]:starts[k + 1]]`), their line numbers, and which of them pyarrow may read
+    (ASCII, starting with "{", no backslash)."""
 
-    lines: list[bytes]
-    numbers: list[int]
+    data: bytes
+    starts: np.ndarray
+    numbers: np.ndarray
     candidate: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def line(self, k: int) -> bytes:
+        return self.data[int(self.starts[k]):int(self.starts[k + 1])]
+
+    def lines(self, start: int, end: int) -> list[bytes]:
+        return [self.line(k) for k in range(start, end)]
+
+
+_NO_BLOCK = _Block(b"", np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
 
 
 class _Lines:
-    """The file's lines as the row reader counts them (universal newlines, a leading BOM dropped)."""
+    """The file's lines as the row reader counts them (universal newlines, a leading BOM dropped),
+    read in large blocks of bytes."""
+
+    READ = 1 << 20
 
     def __init__(self, path: Path, stream: BinaryIO) -> None:
         self.path, self.stream = path, stream
-        self.line_number = 0          # lines read so far
+        self.line_number = 0          # lines handed out so far (blank ones included)
+        self.buffer = b""             # bytes read and not yet handed out
+        self.eof = False
         self.first = True
+
+    def _read(self, lines: Sequence[bytes] = (), numbers: Sequence[int] = ()) -> bytes:
+        """The next bytes of the file (b"" at its end); `lines`, `numbers`: this chunk's lines so far."""
+        if self.eof:
+            return b""
+        try:
+            data = self.stream.read(self.READ)
+        except _READ_ERRORS as exc:
+            self._read_failed(exc, lines, numbers)
+        if self.first:
+            self.first = False
+            if data.startswith(_BOM):
+                data = data[len(_BOM):]
+        if not data:
+            self.eof = True
+        return data
 
     def rows(self, count: int) -> _Block:
         """The next `count` rows' lines (fewer at the end of the file)."""
+        pieces, found = [self.buffer], [_line_ends(self.buffer)]
+        size, lines = len(self.buffer), len(found[0])
+        while lines < count:
+            data = self._read()
+            if not data:
+                break
+            pieces.append(data)
+            found.append(_line_ends(data) + size)
+            size += len(data)
+            lines += len(found[-1])
+        if len(pieces) > 1:
+            self.buffer = b"".join(pieces)
+        ends = np.concatenate(found)
+        if len(ends) > count:
+            ends = ends[:count]
+        elif self.eof and len(self.buffer) > (int(ends[-1]) if len(ends) else 0):
+            ends = np.append(ends, len(self.buffer))        # the last line, without its line end
+        if not len(ends):
+            return _NO_BLOCK
+        end = int(ends[-1])
+        region = self.buffer[:end]
+        starts = np.concatenate([[0], ends]).astype(np.int64)
+        if (b"\r" not in region and region.isascii() and b"\\" not in region
+                and bool((np.frombuffer(region, dtype=np.uint8)[starts[:-1]] == 123).all())):   # "{"
+            self.buffer = self.buffer[end:]                  # the common case: every line a plain claim
+            numbers = np.arange(self.line_number + 1, self.line_number + 1 + len(ends), dtype=np.int64)
+            self.line_number += len(ends)
+            candidate = np.ones(len(ends), dtype=bool)
+            for k in np.flatnonzero(np.diff(starts) > _DEEPEST).tolist():
+                candidate[k] = _shallow(region[int(starts[k]):int(starts[k + 1])])
+            return _Block(region, starts, numbers, candidate)
+        return self._rows_one_by_one(count)
+
+    def _rows_one_by_one(self, count: int) -> _Block:
+        """The next `count` rows' lines, line by line: blank lines, line ends "\\r", lines that are
+        not plain ASCII claims."""
         lines: list[bytes] = []
         numbers: list[int] = []
-        candidate: list[np.ndarray] = []
+        candidate: list[bool] = []
         while len(lines) < count:
-            try:
-                got = list(islice(self.stream, count - len(lines)))
-            except _READ_ERRORS as exc:
-                self._read_failed(exc, lines, numbers)
-            if not got:
+            cut = self.buffer.find(b"\n")
+            while cut < 0:
+                data = self._read(lines, numbers)
+                if not data:
+                    break
+                self.buffer += data
+                cut = self.buffer.find(b"\n")
+            if cut < 0 and not self.buffer:
                 break
-            if self.first:
-                self.first = False
-                if got[0].startswith(_BOM):
-                    got[0] = got[0][len(_BOM):]
-            joined = b"".join(got)
-            if b"\r" in joined:
-                got = [piece for line in got for piece in _split_lines(line)]
-                joined = b"".join(got)
-            start = self.line_number + 1
-            self.line_number += len(got)
-            if joined.count(b"\n{") + joined.startswith(b"{") == len(got) and joined.isascii() \
-                    and b"\\" not in joined:
-                lines.extend(got)                         # the common case: every line a plain claim
-                numbers.extend(range(start, start + len(got)))
-                candidate.append(np.ones(len(got), dtype=bool))
-                continue
-            for k, line in enumerate(got):
-                plain = line.startswith(b"{") and line.isascii() and b"\\" not in line
+            piece = self.buffer[: cut + 1] if cut >= 0 else self.buffer
+            self.buffer = self.buffer[len(piece):]
+            sublines = piece.splitlines(keepends=True)    # bytes: CR, LF and CR LF only
+            for k, line in enumerate(sublines):
+                if len(lines) >= count:                   # a piece cut at a CR gave more than needed
+                    self.buffer = b"".join(sublines[k:]) + self.buffer
+                    break
+                self.line_number += 1
+                plain = line.startswith(b"{") and line.isascii() and b"\\" not in line and _shallow(line)
                 if not plain and not line.decode("utf-8", "surrogateescape").strip():
                     continue                              # a blank line is no row
                 lines.append(line)
-                numbers.append(start + k)
-                candidate.append(np.array([plain]))
-        return _Block(lines, numbers, np.concatenate(candidate) if candidate else np.zeros(0, dtype=bool))
+                numbers.append(self.line_number)
+                candidate.append(plain)
+        lengths = np.fromiter((len(line) for line in lines), dtype=np.int64, count=len(lines))
+        return _Block(b"".join(lines), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+                      np.asarray(numbers, dtype=np.int64), np.asarray(candidate, dtype=bool))
 
-    def _read_failed(self, exc: BaseException, lines: list[bytes], numbers: list[int]) -> NoReturn:
+    def _read_failed(self, exc: BaseException, lines: Sequence[bytes], numbers: Sequence[int]) -> NoReturn:
         """A read error: raised where the row reader raises it. The row reader reads ahead in its own
         blocks, so it is asked how far it gets; the lines up to there that this chunk has not read
         yet are read by its rule first (a malformed one among them is the error it meets first)."""
@@ -238,13 +305,14 @@ class _Lines:
         raise MalformedFileError(str(self.path), _read_place(got), None, _read_problem(failure)) from None
 
 
-def _split_lines(line: bytes) -> list[bytes]:
-    """A line read up to "\\n" cut at every "\\r" too, as the row reader's text mode does."""
-    parts = _UNIVERSAL_NEWLINE.split(line)
-    out = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
-    if parts[-1]:
-        out.append(parts[-1])
-    return out
+def _shallow(line: bytes) -> bool:
+    """At most _DEEPEST brackets: pyarrow may parse the line."""
+    return len(line) <= _DEEPEST or line.count(b"[") + line.count(b"{") <= _DEEPEST
+
+
+def _line_ends(data: bytes) -> np.ndarray:
+    """The offset just past each line feed of `data`."""
+    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
 
 
 def _row_reader_reach(path: Path, after: int, upto: int | None = None) -> tuple[int, BaseException | None, list[str]]:
@@ -292,16 +360,15 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
-def _parse(lines: Sequence[bytes], start: int, end: int) -> Iterator[tuple[int, int, pa.Table | None]]:
-    """pyarrow tables of lines[start:end], one row per line; a part pyarrow cannot read (a type that
-    changes between rows, two keys alike, a line that is not JSON ...) is halved until the lines
-    it fails on are found (table None: the row reader reads them)."""
-    data = b"".join(lines[start:end])
-    if not data.endswith(b"\n"):
-        data += b"\n"
+def _parse(block: _Block, data: pa.Buffer, start: int, end: int) -> Iterator[tuple[int, int, pa.Table | None]]:
+    """pyarrow tables of lines start..end of the block, one row per line; a part pyarrow cannot read
+    (a type that changes between rows, two keys alike, a line that is not JSON ...) is halved until
+    the lines it fails on are found (table None: the row reader reads them)."""
+    offset = int(block.starts[start])
+    size = int(block.starts[end]) - offset
     try:
-        table = pj.read_json(io.BytesIO(data),
-                             read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
+        table = pj.read_json(pa.BufferReader(data.slice(offset, size)),
+                             read_options=pj.ReadOptions(use_threads=False, block_size=size + 1),
                              parse_options=pj.ParseOptions(newlines_in_values=False))
         if table.num_rows == end - start:
             yield start, end, table
@@ -312,8 +379,8 @@ def _parse(lines: Sequence[bytes], start: int, end: int) -> Iterator[tuple[int, 
         yield start, end, None
         return
     middle = (start + end) // 2
-    yield from _parse(lines, start, middle)
-    yield from _parse(lines, middle, end)
+    yield from _parse(block, data, start, middle)
+    yield from _parse(block, data, middle, end)
 
 
 # ---------------------------------------------------------------- the clean rows
@@ -417,7 +484,36 @@ class _Judged:
         return np.asarray(per_value, dtype=dtype)[self.inverse[keep]] if len(keep) else np.zeros(0, dtype=dtype)
 
 
-def _code_parts(array: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray, pa.Array | None, pa.Array | None]:
+class _Text:
+    """A text column dictionary-encoded: row i holds `values[index[i]]` (the last value, None, for a
+    null). Codes repeat, so checks and Python strings are made once per distinct value."""
+
+    def __init__(self, array: pa.Array) -> None:
+        encoded = array.dictionary_encode()
+        self.dictionary = encoded.dictionary
+        self.values = np.empty(len(encoded.dictionary) + 1, dtype=object)
+        self.values[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
+        self.values[-1] = None
+        self.index = encoded.indices.fill_null(len(self.values) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def matches(self, pattern: str, null: bool) -> np.ndarray:
+        """Per row: its value matches the regular expression (`null` for a null)."""
+        return np.append(_bools(pc.match_substring_regex(self.dictionary, pattern)), null)[self.index]
+
+    def within(self, values: list[str], null: bool) -> np.ndarray:
+        """Per row: its value is one of `values` (`null` for a null)."""
+        return np.append(_bools(pc.is_in(self.dictionary, value_set=pa.array(values))), null)[self.index]
+
+    def pick(self, keep: np.ndarray, fill: Any = None) -> np.ndarray:
+        """The values of the rows `keep` (a mask), None as `fill`."""
+        values = self.values
+        if fill is not None:
+            values = values.copy()
+            values[-1] = fill
+        return values[self.index[keep]]
+
+
+def _code_parts(array: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray, _Text | None, _Text | None]:
     """(given, clean, code, poa) of a diagnosis column (objects with code and poa, or codes)."""
     if array is None or pa.types.is_null(array.type):
         return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), None, None
@@ -429,26 +525,22 @@ def _code_parts(array: pa.Array | None, n: int) -> tuple[np.ndarray, np.ndarray,
         poa = pc.struct_field(array, "poa") if array.type.get_field_index("poa") >= 0 else None
     else:
         return given, ~given, None, None
-    clean = ~given | (_code_ok(code) & _poa_ok(poa, len(array)))
-    return given, clean, code, poa
-
-
-def _code_ok(code: pa.Array) -> np.ndarray:
     if not _is_text(code.type):
-        return np.zeros(len(code), dtype=bool)
-    return _bools(pc.match_substring_regex(code, _CLEAN_CODE))
-
-
-def _poa_ok(poa: pa.Array | None, n: int) -> np.ndarray:
-    if poa is None or pa.types.is_null(poa.type):
-        return np.ones(n, dtype=bool)
-    if not _is_text(poa.type):
-        return ~_bools(poa.is_valid())
-    return _bools(pc.is_in(poa, value_set=pa.array(_POA_VALUES))) | ~_bools(poa.is_valid())
+        return given, ~given, None, None
+    codes = _Text(code)
+    clean = codes.matches(_CLEAN_CODE, False)
+    poas = None
+    if poa is not None and not pa.types.is_null(poa.type):
+        if _is_text(poa.type):
+            poas = _Text(poa)
+            clean &= poas.within(_POA_VALUES, True)
+        else:
+            clean &= ~_bools(poa.is_valid())
+    return given, ~given | clean, codes, poas
 
 
 def _list_parts(array: pa.Array | None, n: int, limit: int, diagnoses: bool
-                ) -> tuple[np.ndarray, np.ndarray, pa.Array | None, pa.Array | None]:
+                ) -> tuple[np.ndarray, np.ndarray, _Text | None, _Text | None]:
     """(clean, lengths, codes, poas) of a list column: sdx (`diagnoses`) or procedures."""
     if array is None or pa.types.is_null(array.type):
         return np.ones(n, dtype=bool), np.zeros(n, dtype=np.int64), None, None
@@ -457,49 +549,60 @@ def _list_parts(array: pa.Array | None, n: int, limit: int, diagnoses: bool
     lengths = pc.list_value_length(array).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
     clean = lengths <= limit
     items = pc.list_flatten(array)
-    parents = pc.list_parent_indices(array).to_numpy(zero_copy_only=False)
-    codes: pa.Array | None
-    poas: pa.Array | None = None
+    if not len(items):
+        return clean, lengths, None, None
+    codes: _Text | None = None
+    poas: _Text | None = None
     if diagnoses:
         _, item_clean, codes, poas = _code_parts(items, len(items))
         item_clean &= _bools(items.is_valid())
     elif _is_text(items.type):
-        codes = items
-        item_clean = _code_ok(items)
+        codes = _Text(items)
+        item_clean = codes.matches(_CLEAN_CODE, False)
     else:
-        codes, item_clean = None, np.zeros(len(items), dtype=bool)
-    if len(items):
-        bad = np.bincount(parents[~item_clean], minlength=n)[:n] if (~item_clean).any() else np.zeros(n)
-        clean &= bad == 0
+        item_clean = np.zeros(len(items), dtype=bool)
+    if not item_clean.all():
+        parents = pc.list_parent_indices(array).to_numpy(zero_copy_only=False)
+        clean &= np.bincount(parents[~item_clean], minlength=n)[:n] == 0
     return clean, lengths, codes, poas
 
 
 def _objects(array: pa.Array | None, keep: np.ndarray, fill: Any) -> np.ndarray:
-    """The values of `array` at `keep` as an object array of Python values (None -> fill)."""
-    count = int(keep.sum()) if keep.dtype == bool else len(keep)
+    """The values of `array` at `keep` (a mask) as an object array of Python values (None -> fill)."""
+    count = int(keep.sum())
     out = np.empty(count, dtype=object)
     if array is None or pa.types.is_null(array.type):
         out[:] = [fill] * count
         return out
-    chosen = array.filter(pa.array(keep)) if keep.dtype == bool else array
+    chosen = array.filter(pa.array(keep))
     if fill is not None and chosen.null_count:
         chosen = chosen.fill_null(fill)
     out[:] = chosen.to_numpy(zero_copy_only=False)
     return out
 
 
-def _clean_columns(table: pa.Table, lines: Sequence[bytes], verdicts: _Verdicts) -> tuple[np.ndarray, ClaimColumns]:
-    """Which rows of a parsed part are clean (see the module docstring), and their ClaimColumns."""
+def _picked(text: _Text | None, keep: np.ndarray, fill: Any) -> np.ndarray:
+    if text is None:
+        out = np.empty(int(keep.sum()), dtype=object)
+        out[:] = [fill] * len(out)
+        return out
+    return text.pick(keep, fill)
+
+
+def _clean_columns(table: pa.Table, block: _Block, first: int, verdicts: _Verdicts) -> tuple[np.ndarray, ClaimColumns]:
+    """Which rows of a parsed part (the block's lines from `first` on) are clean (see the module
+    docstring), and their ClaimColumns."""
     n = table.num_rows
     clean = np.ones(n, dtype=bool)
-    for name in table.column_names:
-        if name in GOLDEN_KEYS:
-            continue
+    extra = [name for name in table.column_names if name not in GOLDEN_KEYS]
+    if len(extra) > _MOST_EXTRA_KEYS:       # each is looked for on every line: leave them to the row reader
+        return np.zeros(n, dtype=bool), ClaimColumns.from_claims([], [])
+    for name in extra:
         # a key outside the golden form: an extra column (null in pyarrow even where the line has
         # "key": null, so a line naming the key anywhere is left to the row reader)
         clean &= ~_bools(table.column(name).is_valid())
         quoted = b'"' + name.encode("utf-8", "surrogateescape") + b'"'
-        clean &= ~np.fromiter((quoted in line for line in lines), dtype=bool, count=n)
+        clean &= ~np.fromiter((quoted in line for line in block.lines(first, first + n)), dtype=bool, count=n)
 
     ids = _array(table, "id")
     if ids is None or pa.types.is_null(ids.type):
@@ -542,13 +645,13 @@ def _clean_columns(table: pa.Table, lines: Sequence[bytes], verdicts: _Verdicts)
         sex=scalar["sex"].values("sex", keep),
         discharge_status=scalar["discharge_status"].values("discharge_status", keep, NO_STATUS, np.int64),
         hospital_status=scalar["hospital_status"].values("hospital_status", keep),
-        pdx_code=_objects(pdx_code, clean, None),
-        pdx_poa=_objects(pdx_poa, clean, ""),
+        pdx_code=_picked(pdx_code, clean, None),
+        pdx_poa=_picked(pdx_poa, clean, ""),
         sdx_start=_offsets(sdx_lengths[keep]),
-        sdx_code=_objects(sdx_code, sdx_items, None),
-        sdx_poa=_objects(sdx_poa, sdx_items, ""),
+        sdx_code=_picked(sdx_code, sdx_items, None),
+        sdx_poa=_picked(sdx_poa, sdx_items, ""),
         procedure_start=_offsets(proc_lengths[keep]),
-        procedure_code=_objects(proc_code, proc_items, None),
+        procedure_code=_picked(proc_code, proc_items, None),
     )
     return clean, columns
 
