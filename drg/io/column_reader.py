@@ -134,16 +134,20 @@ class ColumnChunkReader:
         """The ColumnChunk of one chunk's lines: candidates parsed by pyarrow, the rest by the row reader."""
         n = len(block)
         slow = ~block.candidate
-        fast_parts: list[tuple[np.ndarray, ClaimColumns]] = []
+        fast_parts: list[tuple[np.ndarray, ClaimColumns, list[dict] | None]] = []
         for start, end in _runs(block.candidate):
             for seg_start, seg_end, table in _parse(block, pa.py_buffer(block.data), start, end):
                 if table is None:
                     slow[seg_start:seg_end] = True
                     continue
-                clean, columns = _clean_columns(table, block, seg_start, self._verdicts)
+                try:
+                    clean, columns, extras = _clean_columns(table, block, seg_start, self._verdicts)
+                except pa.ArrowException:       # a shape pyarrow itself trips over: the row reader reads it
+                    slow[seg_start:seg_end] = True
+                    continue
                 slow[seg_start:seg_end] |= ~clean
                 if len(columns):
-                    fast_parts.append((np.flatnonzero(clean) + seg_start, columns))
+                    fast_parts.append((np.flatnonzero(clean) + seg_start, columns, extras))
         rows: list[ClaimRow] = []
         for k in np.flatnonzero(slow).tolist():
             row = jsonl_row(self.path, block.line(k).decode("utf-8", "surrogateescape"), int(block.numbers[k]),
@@ -371,6 +375,7 @@ def _parse(block: _Block, data: pa.Buffer, start: int, end: int) -> Iterator[tup
                              read_options=pj.ReadOptions(use_threads=False, block_size=size + 1),
                              parse_options=pj.ParseOptions(newlines_in_values=False))
         if table.num_rows == end - start:
+            table.validate(full=True)         # pyarrow makes broken lists of [null, ...] (ArrowInvalid)
             yield start, end, table
             return
     except (pa.ArrowException, ValueError, UnicodeDecodeError):
@@ -427,7 +432,9 @@ def _array(table: pa.Table, name: str) -> pa.Array | None:
     if name not in table.column_names:
         return None
     column = table.column(name)
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if isinstance(column, pa.ChunkedArray):
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column
 
 
 def _bools(array: pa.Array) -> np.ndarray:
@@ -589,20 +596,39 @@ def _picked(text: _Text | None, keep: np.ndarray, fill: Any) -> np.ndarray:
     return text.pick(keep, fill)
 
 
-def _clean_columns(table: pa.Table, block: _Block, first: int, verdicts: _Verdicts) -> tuple[np.ndarray, ClaimColumns]:
+def _clean_columns(table: pa.Table, block: _Block, first: int, verdicts: _Verdicts
+                   ) -> tuple[np.ndarray, ClaimColumns, list[dict] | None]:
     """Which rows of a parsed part (the block's lines from `first` on) are clean (see the module
-    docstring), and their ClaimColumns."""
+    docstring), their ClaimColumns and their extra columns (None when none has any)."""
     n = table.num_rows
     clean = np.ones(n, dtype=bool)
     extra = [name for name in table.column_names if name not in GOLDEN_KEYS]
     if len(extra) > _MOST_EXTRA_KEYS:       # each is looked for on every line: leave them to the row reader
-        return np.zeros(n, dtype=bool), ClaimColumns.from_claims([], [])
+        return np.zeros(n, dtype=bool), ClaimColumns.from_claims([], []), None
+    present: list[tuple[str, np.ndarray, list]] = []      # extra columns with values: name, where, values
+    lines = block.lines(first, first + n) if extra else []
     for name in extra:
-        # a key outside the golden form: an extra column (null in pyarrow even where the line has
-        # "key": null, so a line naming the key anywhere is left to the row reader)
-        clean &= ~_bools(table.column(name).is_valid())
+        # a key outside the golden form: an extra column, kept when its values are text, integers or
+        # true/false; pyarrow reads "key": null like a missing key, so a line without a value for
+        # the key but naming it anywhere is left to the row reader
+        column = _array(table, name)
+        assert column is not None
+        valid = _bools(column.is_valid())
+        kind = column.type
+        if not (_is_text(kind) or pa.types.is_int64(kind) or pa.types.is_boolean(kind)):
+            clean &= ~valid
+        elif valid.any():
+            present.append((name, valid, column.to_pylist()))
         quoted = b'"' + name.encode("utf-8", "surrogateescape") + b'"'
-        clean &= ~np.fromiter((quoted in line for line in block.lines(first, first + n)), dtype=bool, count=n)
+        clean &= valid | ~np.fromiter((quoted in line for line in lines), dtype=bool, count=n)
+    if len(present) > 1:
+        # the row reader keeps a line's extra keys in the order they come: the columns' order must be it
+        several = np.flatnonzero(clean & (np.sum([valid for _, valid, _ in present], axis=0) > 1)).tolist()
+        keys = [(b'"' + name.encode("utf-8", "surrogateescape") + b'":', valid) for name, valid, _ in present]
+        for k in several:
+            places = [lines[k].find(key) for key, valid in keys if valid[k]]
+            if min(places) < 0 or places != sorted(places):
+                clean[k] = False
 
     ids = _array(table, "id")
     if ids is None or pa.types.is_null(ids.type):
@@ -653,7 +679,10 @@ def _clean_columns(table: pa.Table, block: _Block, first: int, verdicts: _Verdic
         procedure_start=_offsets(proc_lengths[keep]),
         procedure_code=_picked(proc_code, proc_items, None),
     )
-    return clean, columns
+    extras = None
+    if present:
+        extras = [{name: values[k] for name, valid, values in present if valid[k]} for k in keep.tolist()]
+    return clean, columns, extras
 
 
 def _offsets(lengths: np.ndarray) -> np.ndarray:
@@ -694,12 +723,12 @@ def _take(columns: ClaimColumns, order: np.ndarray) -> ClaimColumns:
     return ClaimColumns(**out)
 
 
-def _assemble(first_row: int, size: int, fast_parts: list[tuple[np.ndarray, ClaimColumns]],
+def _assemble(first_row: int, size: int, fast_parts: list[tuple[np.ndarray, ClaimColumns, list[dict] | None]],
               slow_positions: np.ndarray, slow_rows: list[ClaimRow]) -> ColumnChunk:
     """The chunk's ColumnChunk, exactly as ColumnChunk.from_rows would make it of the same rows."""
     claimed = [(p, r) for p, r in zip(slow_positions.tolist(), slow_rows) if r.claim is not None]
-    parts = [columns for _, columns in fast_parts]
-    positions = [where for where, _ in fast_parts]
+    parts = [columns for _, columns, _ in fast_parts]
+    positions = [where for where, _, _ in fast_parts]
     if claimed or not parts:
         parts.append(ClaimColumns.from_claims([r.claim for _, r in claimed],   # type: ignore[misc]
                                               [version_id(r.claim) for _, r in claimed]))  # type: ignore[arg-type]
@@ -712,13 +741,18 @@ def _assemble(first_row: int, size: int, fast_parts: list[tuple[np.ndarray, Clai
     message[:fast_count] = ""
     status[fast_count:] = [str(r.status) for _, r in claimed]
     message[fast_count:] = [r.message for _, r in claimed]
-    extras: list[dict] = [{}] * fast_count + [dict(r.extra) for _, r in claimed]
+    with_extra = any(r.extra for _, r in claimed) or any(any(part) for _, _, part in fast_parts if part)
+    extras: list[dict] = []
+    if with_extra:
+        for where, _, part_extras in fast_parts:
+            extras += part_extras if part_extras is not None else [{} for _ in range(len(where))]
+        extras += [dict(r.extra) for _, r in claimed]
     columns = _concatenate(parts)
     if claimed and fast_count:
         order = np.argsort(grouped, kind="stable")
         grouped, status, message = grouped[order], status[order], message[order]
-        extras = [extras[k] for k in order.tolist()]
+        extras = [extras[k] for k in order.tolist()] if with_extra else extras
         columns = _take(columns, order)
-    extra = [dict(e) for e in extras] if any(r.extra for _, r in claimed) else None
     return ColumnChunk(first_row=first_row, size=size, columns=columns, grouped=grouped, status=status,
-                       message=message, extra=extra, others=[r for r in slow_rows if r.claim is None])
+                       message=message, extra=extras if with_extra else None,
+                       others=[r for r in slow_rows if r.claim is None])
