@@ -126,6 +126,29 @@ def golden_fields(record: dict, nan_is_value: bool = False) -> tuple[dict, dict,
     return fields, extra, problems
 
 
+def jsonl_row(path: Path, line: str, line_number: int, row_number: int, version: Any = None) -> ClaimRow | None:
+    """One line of a JSON Lines claims file as the ClaimRow numbered `row_number` (None for a blank
+    line); MalformedFileError, naming the line, when it is not one JSON object. The reader's rule
+    for each line, shared with the column-wise reader (drg.io.column_reader) for the lines it does
+    not read itself."""
+    if not line.strip():
+        return None
+    _check_decoded(path, line, line_number)
+    try:
+        record = _json_record(line)
+    except json.JSONDecodeError as exc:
+        raise MalformedFileError(str(path), f"line {line_number}", f"character {exc.colno}",
+                                 f"not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        return ClaimRow(row_number, "", None, RowStatus.INVALID_RECORD,
+                        f"line {line_number}: the claim is nested too deeply to read")
+    if not isinstance(record, dict):
+        raise MalformedFileError(str(path), f"line {line_number}", "character 1",
+                                 "each line must be one JSON object (a claim)")
+    fields, extra, errors = golden_fields(record, nan_is_value=True)
+    return build_row(row_number, fields, version=version, extra=extra, errors=errors)
+
+
 class ClaimReader:
     """An open claims file: iterate it for chunks of ClaimRows; `columns` says what was matched."""
 
@@ -184,25 +207,10 @@ class ClaimReader:
                 if not line:
                     break
                 line_number += 1
-                if not line.strip():
-                    continue
-                _check_decoded(self.path, line, line_number)
-                try:
-                    record = _json_record(line)
-                except json.JSONDecodeError as exc:
-                    raise MalformedFileError(str(self.path), f"line {line_number}", f"character {exc.colno}",
-                                             f"not valid JSON ({exc.msg})") from None
-                except RecursionError:
+                row = jsonl_row(self.path, line, line_number, row_number + 1, self.version)
+                if row is not None:
                     row_number += 1
-                    yield ClaimRow(row_number, "", None, RowStatus.INVALID_RECORD,
-                                   f"line {line_number}: the claim is nested too deeply to read")
-                    continue
-                if not isinstance(record, dict):
-                    raise MalformedFileError(str(self.path), f"line {line_number}", "character 1",
-                                             "each line must be one JSON object (a claim)")
-                row_number += 1
-                fields, extra, errors = golden_fields(record, nan_is_value=True)
-                yield build_row(row_number, fields, version=self.version, extra=extra, errors=errors)
+                    yield row
 
     # -------------------------------------------------------------- CSV
 
