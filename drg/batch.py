@@ -27,6 +27,7 @@ from typing import Any, Iterable, Iterator, TextIO
 
 from drg.claim import INVALID_SEX_MESSAGE, Claim
 from drg.grouper import group_claim, group_columns
+from drg.io.column_reader import ColumnChunkReader, open_column_chunks
 from drg.io.readers import TableRows, golden_fields, open_claims
 from drg.io.normalize import build_row, cached_version
 from drg.io.records import ClaimRow, ColumnChunk
@@ -155,16 +156,17 @@ def version_id(claim: Claim) -> int:
 def column_chunks(reader: Iterable[list[ClaimRow]]) -> Iterator[tuple[ColumnChunk | None, list[ClaimRow] | None]]:
     """The input's chunks as ColumnChunks, each with the rows it was built from.
 
-    The seam where a reader that builds ColumnChunks itself plugs in: a reader with a
-    `column_chunks()` method gives its chunks directly (their rows None: rebuilt from the columns
-    only if the chunk must be grouped claim by claim). A chunk whose columns cannot be built is
-    (None, rows): it takes the record path.
+    JSON Lines are read column-wise by drg.io.column_reader, whose chunks come directly (their rows
+    None: rebuilt from the columns only if the chunk must be grouped claim by claim); other
+    formats are read row by row and turned into columns here. A chunk whose columns cannot be
+    built is (None, rows): it takes the record path.
     """
-    direct = getattr(reader, "column_chunks", None)
-    if direct is not None:
-        for chunk in direct():
-            yield chunk, None
-        return
+    if isinstance(reader, ColumnChunkReader):
+        if reader.format == "jsonl":             # read column-wise (drg.io.column_reader)
+            for chunk in reader:
+                yield chunk, None
+            return
+        reader = reader.rows                     # other formats: the row reader's chunks
     for rows in reader:
         try:
             chunk = ColumnChunk.from_rows(rows, version_id)
@@ -498,7 +500,8 @@ def run_batch(input_path: "str | Path", output_path: "str | Path", *, input_form
         summary.edits = EditTally(keep_claim_ids=False)
     start = time.monotonic()
     try:
-        reader = open_claims(input_path, input_format, chunk_size, version, claims_table)
+        reader: Any = (open_claims(input_path, input_format, chunk_size, version, claims_table) if edits
+                       else open_column_chunks(input_path, input_format, chunk_size, version, claims_table))
         bar = Progress(progress, reader.fraction_done)
         workers = max(int(workers), 1)
         try:

@@ -20,7 +20,9 @@ import numpy as np
 
 from drg.claim import Claim, Diagnosis
 
-NO_STATUS = -1       # discharge_status of a claim without a discharge status (Claim.discharge_status None)
+# A claim without a discharge status or an age (None in the Claim): a value no claim can hold.
+NO_STATUS = int(np.iinfo(np.int64).min)
+NO_AGE = NO_STATUS
 
 
 def _objects(values: Sequence) -> np.ndarray:
@@ -39,7 +41,7 @@ class ClaimColumns:
 
     claim_id: np.ndarray          # object: str
     version: np.ndarray           # int32: version id
-    age: np.ndarray               # int64
+    age: np.ndarray               # int64, NO_AGE when none
     sex: np.ndarray               # object: "M", "F" or "U"
     discharge_status: np.ndarray  # int64, NO_STATUS when none
     hospital_status: np.ndarray   # object: "NON_EXEMPT", "EXEMPT" or "UNKNOWN"
@@ -62,7 +64,7 @@ class ClaimColumns:
         return cls(
             claim_id=_objects([c.id for c in claims]),
             version=np.asarray(versions, dtype=np.int32),
-            age=np.asarray([0 if c.age is None else c.age for c in claims], dtype=np.int64),
+            age=np.asarray([NO_AGE if c.age is None else c.age for c in claims], dtype=np.int64),
             sex=_objects([c.sex for c in claims]),
             discharge_status=np.asarray([NO_STATUS if c.discharge_status is None else c.discharge_status
                                          for c in claims], dtype=np.int64),
@@ -81,9 +83,10 @@ class ClaimColumns:
         s0, s1 = int(self.sdx_start[i]), int(self.sdx_start[i + 1])
         p0, p1 = int(self.procedure_start[i]), int(self.procedure_start[i + 1])
         status = int(self.discharge_status[i])
+        age = int(self.age[i])
         pdx = self.pdx_code[i]
         return Claim(
-            id=self.claim_id[i], version=int(self.version[i]), age=int(self.age[i]), sex=self.sex[i],
+            id=self.claim_id[i], version=int(self.version[i]), age=None if age == NO_AGE else age, sex=self.sex[i],
             discharge_status=None if status == NO_STATUS else status,
             hospital_status=self.hospital_status[i],
             pdx=None if pdx is None else Diagnosis(pdx, self.pdx_poa[i]),

@@ -49,17 +49,13 @@ def assert_same_chunk(mine: ColumnChunk, rows: list[ClaimRow]) -> None:
     for k, position in enumerate(mine.grouped.tolist()):
         claim = rows[position].claim
         assert claim is not None
-        if claim.discharge_status == -1:      # ClaimColumns cannot hold -1 (its NO_STATUS): see the xfail below
-            continue
         assert mine.columns.claim(k) == _grouper_view(claim)
 
 
 def _grouper_view(claim):
-    """The claim as ClaimColumns.claim gives it back: without admit_dx, dates and length of stay, and
-    no age as 0 (ClaimColumns has no missing age: see the xfail below)."""
+    """The claim as ClaimColumns.claim gives it back: without admit_dx, dates and length of stay."""
     from dataclasses import replace
-    return replace(claim, admit_dx=None, discharge_date=None, admit_date=None, length_of_stay=None,
-                   age=0 if claim.age is None else claim.age)
+    return replace(claim, admit_dx=None, discharge_date=None, admit_date=None, length_of_stay=None)
 
 
 def outcome(reader) -> tuple[list, str | None]:
@@ -304,16 +300,12 @@ def test_missing_file_and_directory_as_in_the_row_reader(tmp_path):
         open_column_chunks(tmp_path, input_format="jsonl")
 
 
-@pytest.mark.xfail(strict=True, reason="ClaimColumns stores a discharge status of -1 as its NO_STATUS marker, so "
-                                       "claim(i) gives None back (drg.claim_columns, the integrator's)")
 def test_discharge_status_minus_one_survives_columns(tmp_path):
     path = write(tmp_path, line(discharge_status=-1) + "\n")
     chunk = next(read_column_chunks(path))
     assert chunk.columns.claim(0).discharge_status == -1
 
 
-@pytest.mark.xfail(strict=True, reason="ClaimColumns holds no missing age: a claim without one (or with a NaN age) "
-                                       "comes back from claim(i) with age 0 (drg.claim_columns, the integrator's)")
 def test_missing_age_survives_columns(tmp_path):
     path = write(tmp_path, line(age=None) + "\n")
     chunk = next(read_column_chunks(path))

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from drg.claim import GOLDEN_KEYS, MAX_PROCEDURES, MAX_SDX, Claim
-from drg.claim_columns import NO_STATUS, ClaimColumns
+from drg.claim_columns import NO_AGE, NO_STATUS, ClaimColumns
 from drg.io.normalize import build_row
 from drg.io.readers import (
     _READ_ERRORS,
@@ -667,7 +667,7 @@ def _clean_columns(table: pa.Table, block: _Block, first: int, verdicts: _Verdic
     columns = ClaimColumns(
         claim_id=_objects(ids, clean, None),
         version=version_claims.values("version", keep, 0, np.int32),
-        age=scalar["age"].values("age", keep, 0, np.int64),
+        age=scalar["age"].values("age", keep, NO_AGE, np.int64),
         sex=scalar["sex"].values("sex", keep),
         discharge_status=scalar["discharge_status"].values("discharge_status", keep, NO_STATUS, np.int64),
         hospital_status=scalar["hospital_status"].values("hospital_status", keep),
