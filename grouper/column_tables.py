@@ -288,9 +288,11 @@ class VersionFacts:
         lowered = self.suppressions[suppression]
         found = self.suppressed_by.get(suppression)
         infos = self.dx.column("info")
-        if found is None or len(found) != len(infos):
-            found = np.fromiter((info is not None and not lowered.isdisjoint(info.attributes_lower)
-                                 for info in infos), dtype=bool, count=len(infos))
+        done = 0 if found is None else len(found)
+        if done != len(infos):                # rows added since: only those are looked at
+            more = np.fromiter((info is not None and not lowered.isdisjoint(info.attributes_lower)
+                                for info in infos[done:]), dtype=bool, count=len(infos) - done)
+            found = more if found is None else np.concatenate([found, more])
             self.suppressed_by[suppression] = found
         return found
 
