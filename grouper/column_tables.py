@@ -199,7 +199,10 @@ class VersionFacts:
         rows = list(map(table.row_of.get, codes))
         if None in rows:
             make = self.diagnosis_row if diagnoses else self.procedure_row
-            rows = [r if r is not None else (make(c) if isinstance(c, str) else -1) for r, c in zip(rows, codes)]
+            for code in {c for r, c in zip(rows, codes) if r is None and isinstance(c, str)}:
+                make(code)
+            rows = [r if r is not None else table.row_of.get(c, -1) if isinstance(c, str) else -1
+                    for r, c in zip(rows, codes)]
         return np.asarray(rows, dtype=np.int64)
 
     def diagnosis_row(self, code: str) -> int:
@@ -210,34 +213,44 @@ class VersionFacts:
         tables = self.tables
         upper = code.upper()
         info = tables.diagnoses.get(upper)
+        scheme = self._scheme(info)
         lists: tuple = ()
-        hac11 = False
-        sdx_tokens: tuple = ()
-        pdx_tokens: tuple = ()
-        if info is not None:
-            sdx_tokens, pdx_tokens = self._diagnosis_tokens(info)
-            if any(a.startswith("HAC") for a in info.hac_attributes):
-                found = tables.hac_lists.get(upper)
-                if found is not None:
-                    count = len(set(found.numbers))
-                    lists = tuple((number, next((op for op in found.operands if str(number) in op), ""))
-                                  for number in found.numbers[:count])
-            hac11 = any(a.endswith("hac11_pdx") for a in info.hac_attributes)
+        if scheme["hac_listed"]:
+            found = tables.hac_lists.get(upper)
+            if found is not None:
+                count = len(set(found.numbers))
+                lists = tuple((number, next((op for op in found.operands if str(number) in op), ""))
+                              for number in found.numbers[:count])
         by_sex = tables.sex_mdcs.get(upper)
-        lower = info.attributes_lower if info is not None else frozenset()
         return self.dx.add(
-            code, info=info, has_hac=bool(lists), valid=info is not None,
-            severity=SEVERITY_RANK[info.severity] if info is not None else 0,
-            mdc=info.mdc if info is not None else -1,
-            male_mdc=by_sex[0] if by_sex else -1, female_mdc=by_sex[1] if by_sex else -1,
-            sex_dependent=by_sex is not None,
-            exclusion_group=tables.exclusion_group_ids.get(upper, -1),
-            sdx_tokens=sdx_tokens, pdx_tokens=pdx_tokens, hac_lists=lists,
-            on_show_list=bool(lists) and "hac06_show" in info.hac_attributes if info is not None else False,
-            hac11=hac11,
-            mccalive="mccalive" in lower, incident="incident" in lower,
-            trauma=any(region.lower() in lower for region in TRAUMA_REGIONS),
-            ecode=code[:1].upper() in ("V", "W", "X", "Y"))
+            code, has_hac=bool(lists), male_mdc=by_sex[0] if by_sex else -1,
+            female_mdc=by_sex[1] if by_sex else -1, sex_dependent=by_sex is not None,
+            exclusion_group=tables.exclusion_group_ids.get(upper, -1), hac_lists=lists,
+            on_show_list=bool(lists) and scheme["show_list"], ecode=code[:1].upper() in ("V", "W", "X", "Y"),
+            **scheme["facts"])
+
+    def _scheme(self, info: object) -> dict:
+        """The facts every code of one CMS scheme shares (None: a code not valid in the version)."""
+        key = ("scheme", id(info))
+        found = self._shared.get(key)
+        if found is None:
+            if info is None:
+                facts = dict(info=None, valid=False, severity=0, mdc=-1, sdx_tokens=(), pdx_tokens=(), hac11=False,
+                             mccalive=False, incident=False, trauma=False)
+                found = {"facts": facts, "hac_listed": False, "show_list": False, "info": None}
+            else:
+                lower = info.attributes_lower                              # type: ignore[attr-defined]
+                sdx_tokens, pdx_tokens = self._diagnosis_tokens(info)
+                hac_attributes = info.hac_attributes                       # type: ignore[attr-defined]
+                facts = dict(info=info, valid=True, severity=SEVERITY_RANK[info.severity],   # type: ignore
+                             mdc=info.mdc, sdx_tokens=sdx_tokens, pdx_tokens=pdx_tokens,       # type: ignore
+                             hac11=any(a.endswith("hac11_pdx") for a in hac_attributes),
+                             mccalive="mccalive" in lower, incident="incident" in lower,
+                             trauma=any(region.lower() in lower for region in TRAUMA_REGIONS))
+                found = {"facts": facts, "hac_listed": any(a.startswith("HAC") for a in hac_attributes),
+                         "show_list": "hac06_show" in hac_attributes, "info": info}   # info kept: id() unique
+            self._shared[key] = found
+        return found
 
     def _diagnosis_tokens(self, info: object) -> tuple[tuple, tuple]:
         """The tested mask entries of a diagnosis as secondary and as principal (6), one shared pair
