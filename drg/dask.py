@@ -7,14 +7,14 @@
 
 Why this shape: each partition is an ordinary pandas frame, so every partition runs the
 single-machine function (`drg.group_frame`, `drg.validation.validate_rows`,
-`drg.validation.shift`) unchanged; results are therefore identical to the single-machine path.
-Tasks carry version ids only, never a TableSet: each worker process loads the tables it needs
-once through `drg.tables.load`, which is cached per process.
+`drg.validation.shift`) unchanged, through drg.partitions (which drg.spark shares); results are
+therefore identical to the single-machine path. Tasks carry version ids only, never a TableSet:
+each worker process loads the tables it needs once through `drg.tables.load`, which is cached
+per process.
 
-Output dtypes are declared up front (`meta`), computed locally from a one-row sample through the
-same single-machine function - nothing runs on the cluster while the graph is built. Integer
-result fields are nullable (`Int64`) so that a partition holding an ungrouped row (null DRG) has
-the same dtype as one that does not; pandas alone would switch such a column to float64.
+Output dtypes are declared up front (`meta`, drg.partitions.group_meta and its siblings),
+computed locally from a one-row sample through the same single-machine function - nothing runs
+on the cluster while the graph is built. Integer result fields are nullable (`Int64`).
 
 Dask is an optional extra: `pip install "drg-engine[dask]"`.
 """
@@ -26,10 +26,10 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
-__all__ = ["group", "validate", "shift", "run_on_dask", "open_client", "wide_sample"]
+from drg.partitions import (group_meta, group_part, shift_meta, shift_part, validate_meta, validate_part,
+                            version_id, wide_sample)
 
-_SAMPLE_PDX = ("I5021", "Y")          # acute systolic heart failure: valid in every shipped version
-_SAMPLE_SDX = ("N179", "Y")           # acute kidney failure: a CC, so severity fields are filled
+__all__ = ["group", "validate", "shift", "run_on_dask", "open_client", "wide_sample"]
 
 
 def _dask_dataframe() -> Any:
@@ -40,156 +40,7 @@ def _dask_dataframe() -> Any:
     return dd
 
 
-# ------------------------------------------------------------------ a local sample for meta
-
-def wide_sample(columns: pd.DataFrame, version: Any = None, billed_drg: int = 291) -> pd.DataFrame:
-    """One valid claim laid out in the input's own wide columns (other columns null).
-
-    Used only to learn the output columns and dtypes locally (dask `meta`); the values are a
-    fixed heart-failure claim, not patient data.
-    """
-    from drg.io.columns import is_long, map_wide
-    from drg.tables import available_versions
-
-    headers = [str(c) for c in columns.columns]
-    if is_long(headers):
-        raise ValueError("the Dask path takes the wide layout (one row per claim); a long file's claims "
-                         "may cross partitions - turn it wide first")
-    mapping = map_wide(headers)
-    if "pdx" not in mapping.fields:
-        raise ValueError("no principal diagnosis column (pdx, principal_dx, dx1, diag_1 ...) in the dask frame; "
-                         "columns: " + ", ".join(headers))
-    newest = available_versions()[-1]
-    values: dict[str, Any] = {"id": "sample", "age": 70, "sex": "M", "discharge_status": 1,
-                              "hospital_status": "NON_EXEMPT", "pdx": _SAMPLE_PDX[0], "pdx_poa": _SAMPLE_PDX[1]}
-    if version is None:
-        values["version"] = newest.label
-        values["discharge_date"] = newest.effective_from.isoformat()
-    row: dict[str, Any] = {h: None for h in headers}
-    for name, header in mapping.fields.items():
-        if name in values:
-            value = values[name]
-            if name == "version" and pd.api.types.is_numeric_dtype(columns[header].dtype):
-                value = newest.id
-            row[header] = value
-    if 1 in mapping.sdx:
-        row[mapping.sdx[1]] = _SAMPLE_SDX[0]
-        if 1 in mapping.sdx_poa:
-            row[mapping.sdx_poa[1]] = _SAMPLE_SDX[1]
-    for header in mapping.extra:
-        key = header.lower()
-        if key == "billed_drg":
-            row[header] = billed_drg if pd.api.types.is_numeric_dtype(columns[header].dtype) else str(billed_drg)
-        elif key == "length_of_stay":
-            row[header] = 5 if pd.api.types.is_numeric_dtype(columns[header].dtype) else "5"
-    sample = pd.DataFrame([row], columns=list(columns.columns))
-    for column in columns.columns:           # keep the input's dtypes where the sample value allows
-        try:
-            sample[column] = sample[column].astype(columns[column].dtype)
-        except (TypeError, ValueError):
-            pass
-    return sample
-
-
-def _stable_dtype(dtype: Any) -> Any:
-    """A dtype every partition can hold: integers and booleans become nullable."""
-    if pd.api.types.is_bool_dtype(dtype):
-        return "boolean"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "Int64"
-    return dtype
-
-
-def _meta_of(sample_out: pd.DataFrame, inputs: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Empty frame with the output columns; nullable dtypes; all-null sample columns as object.
-
-    Input columns that are not claim fields ("kept as given") take the input's dtype.
-    """
-    kept: set[str] = set()
-    if inputs is not None:
-        from drg.io.columns import map_wide
-
-        kept = set(map_wide([str(c) for c in inputs.columns]).extra)
-    dtypes: dict[str, Any] = {}
-    for column in sample_out.columns:
-        if column in kept and inputs is not None:
-            source = inputs[column].dtype
-            if pd.api.types.is_string_dtype(source):      # dask's pyarrow strings come back as pandas' str
-                dtypes[column] = "str"
-            else:
-                dtypes[column] = _stable_dtype(source)
-        elif sample_out[column].isna().all():
-            dtypes[column] = object
-        else:
-            dtypes[column] = _stable_dtype(sample_out[column].dtype)
-    return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in dtypes.items()})
-
-
-def conform(frame: pd.DataFrame, meta: pd.DataFrame, index: pd.Index | None = None) -> pd.DataFrame:
-    """`frame` with exactly the columns and dtypes of `meta` (and the input partition's index)."""
-    out = frame.reindex(columns=meta.columns)
-    for column in meta.columns:
-        target = meta[column].dtype
-        if out[column].dtype != target:
-            try:
-                out[column] = out[column].astype(target)
-            except (TypeError, ValueError):
-                out[column] = out[column].astype(object)
-    if index is not None and len(index) == len(out):
-        out.index = index
-    return out
-
-
-# ------------------------------------------------------------------ what runs on a worker
-
-def _group_part(part: pd.DataFrame, version: Any, meta: pd.DataFrame) -> pd.DataFrame:
-    from drg.batch import group_frame
-
-    return conform(group_frame(part, version), meta, part.index)
-
-
-def _claim_rows(part: pd.DataFrame, version: Any, first_row: int) -> list:
-    """drg.io ClaimRows of a wide partition, numbered from `first_row` (the global position)."""
-    import dataclasses
-
-    from drg.io.readers import TableRows
-
-    headers = [str(c) for c in part.columns]
-    frame = part.copy(deep=False)
-    frame.columns = headers
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    rows = TableRows(headers, "<dask partition>", version).read(("", r) for r in records)
-    return [dataclasses.replace(r, row_number=r.row_number + first_row - 1) for r in rows]
-
-
-def _validate_part(part: pd.DataFrame, first_row: int, version: Any, options: dict, meta: pd.DataFrame) -> pd.DataFrame:
-    from drg.validating import validate_rows, validations_frame
-
-    # the run's version (when given) is also the reading version: claims without one stay readable
-    frame = validations_frame(validate_rows(_claim_rows(part, version, first_row), version=version, **options))
-    return conform(frame, meta, part.index)
-
-
-def _shift_part(part: pd.DataFrame, first_row: int, from_version: Any, to_version: Any,
-                meta: pd.DataFrame) -> pd.DataFrame:
-    from drg.validation.version_shift import shift_rows
-
-    # the claims' own versions are ignored by a shift; reading them with the "from" version keeps a
-    # claim without a version or discharge date readable
-    rows = _claim_rows(part, from_version, first_row)
-    return conform(shift_rows(rows, from_version, to_version), meta, part.index)
-
-
 # ------------------------------------------------------------------ the public, lazy functions
-
-def _version_id(version: Any) -> Any:
-    """The version as its plain id (an int), so a task never carries a TableSet; None stays None."""
-    if version is None:
-        return None
-    from drg.tables import parse_version
-
-    return parse_version(version).id
-
 
 def group(ddf: Any, version: "str | int | None" = None) -> Any:
     """Group a dask DataFrame of claims (wide layout); lazy, one result row per input row.
@@ -198,12 +49,9 @@ def group(ddf: Any, version: "str | int | None" = None) -> Any:
     status, message, the input's other columns) and keeps the input's partitions and index.
     """
     _dask_dataframe()
-    from drg.batch import group_frame
-
-    version = _version_id(version)
-    sample = wide_sample(ddf._meta, version)
-    meta = _meta_of(group_frame(sample, version), ddf._meta)
-    return ddf.map_partitions(_group_part, version, meta, meta=meta, align_dataframes=False)
+    version = version_id(version)
+    meta = group_meta(ddf._meta, version)
+    return ddf.map_partitions(group_part, version, meta, meta=meta, align_dataframes=False)
 
 
 def _length(part: pd.DataFrame) -> pd.Series:
@@ -229,25 +77,19 @@ def validate(ddf: Any, *, version: "str | int | None" = None, base_rate: float |
              drivers: bool = True) -> Any:
     """Validate a dask DataFrame of claims (wide layout with billed_drg, optional billed_version,
     length_of_stay, provider_id); lazy; the columns of `drg.validation.validations_frame`."""
-    from drg.validating import validate_rows, validations_frame
-
-    version = _version_id(version)
+    version = version_id(version)
     options = {"base_rate": base_rate, "drivers": drivers}
-    sample = wide_sample(ddf._meta, None)
-    meta = _meta_of(validations_frame(validate_rows(_claim_rows(sample, version, 1), version=version, **options)))
-    return _with_row_numbers(ddf, _validate_part, meta, version, options, meta)
+    meta = validate_meta(ddf._meta, version, options)
+    return _with_row_numbers(ddf, validate_part, meta, version, options, meta)
 
 
 def shift(ddf: Any, from_version: "str | int", to_version: "str | int") -> Any:
     """Group every claim under two versions (wide layout); lazy; the per-claim frame of
     `drg.validation.shift` (`.claims`). The summary is a small reduction: compute it from the
     result (`drg.validation.version_shift.summary.summarize_shift(frame, from_version, to_version)`)."""
-    from drg.validation.version_shift import shift_rows
-
-    from_version, to_version = _version_id(from_version), _version_id(to_version)
-    sample = wide_sample(ddf._meta, from_version)
-    meta = _meta_of(shift_rows(_claim_rows(sample, from_version, 1), from_version, to_version))
-    return _with_row_numbers(ddf, _shift_part, meta, from_version, to_version, meta)
+    from_version, to_version = version_id(from_version), version_id(to_version)
+    meta = shift_meta(ddf._meta, from_version, to_version)
+    return _with_row_numbers(ddf, shift_part, meta, from_version, to_version, meta)
 
 
 # ------------------------------------------------------------------ running a job from files
@@ -269,25 +111,44 @@ def open_client(scheduler: str) -> tuple[Any, Any]:
     return Client(scheduler), None
 
 
+def _is_parquet_folder(path: Path) -> bool:
+    return path.is_dir() or "*" in path.name and ".parq" in path.name
+
+
+def check_dask_input(input_path: "str | Path", input_format: str | None = None) -> None:
+    """ValueError, in plain words and before any worker starts, for an input the Dask path does not
+    read: it reads Parquet (a file, a folder, a glob) and CSV/TSV. An X12 837 file is read by one
+    process only - its claims are found by following envelopes and loops from the start of the
+    file, so it cannot be cut into partitions - and JSON Lines is not split either. `input_format`:
+    the command's --input-format, when given (else the name tells)."""
+    from drg.io.formats import FileFormat, file_kind
+
+    path = Path(input_path)
+    if input_format is None and _is_parquet_folder(path):
+        return
+    kind = file_kind(path, input_format)
+    if kind.format is FileFormat.X12:
+        raise ValueError(f"{path.name}: X12 837 input is read by one process and does not run on Dask; "
+                         f"run without --scheduler")
+    if kind.format not in (FileFormat.PARQUET, FileFormat.CSV):
+        raise ValueError(f"the Dask path reads Parquet (file or directory) and CSV; {input_path} is neither "
+                         f"(convert it, or run without --scheduler)")
+
+
 def read_claims_frame(input_path: "str | Path", blocksize: str = "64MB") -> Any:
     """A dask DataFrame of a Parquet file, a directory of Parquet files, or CSV file(s) (codes read as text)."""
     from drg.io.formats import FileFormat, file_kind
 
+    check_dask_input(input_path)
     dd = _dask_dataframe()
     path = Path(input_path)
-    if path.is_dir() or "*" in path.name and ".parq" in path.name:
+    if _is_parquet_folder(path) or file_kind(path).format is FileFormat.PARQUET:
         check_parquet_parts(path)
         return dd.read_parquet(str(input_path))
     kind = file_kind(path)
-    if kind.format is FileFormat.PARQUET:
-        check_parquet_parts(path)
-        return dd.read_parquet(str(input_path))
-    if kind.format is FileFormat.CSV:
-        compression = "gzip" if kind.gzip else None
-        return dd.read_csv(str(input_path), dtype=str, keep_default_na=False, na_values=[""], sep=kind.delimiter,
-                           blocksize=None if compression else blocksize, compression=compression)
-    raise ValueError(f"the Dask path reads Parquet (file or directory) and CSV; {input_path} is neither "
-                     f"(convert it, or run without --scheduler)")
+    compression = "gzip" if kind.gzip else None
+    return dd.read_csv(str(input_path), dtype=str, keep_default_na=False, na_values=[""], sep=kind.delimiter,
+                       blocksize=None if compression else blocksize, compression=compression)
 
 
 def check_parquet_parts(path: Path) -> None:
@@ -368,9 +229,11 @@ def run_on_dask(input_path: "str | Path", output_path: "str | Path", kind: str, 
     partition (part.00000.parquet ...), written by the workers; a file name (.parquet, .jsonl,
     .csv, optionally .gz; group only) is written here in input order with drg.io's writers.
     `options`: version (group, validate), from_version / to_version (shift), base_rate,
-    drivers (validate), blocksize (CSV). Returns the row count by status.
+    drivers (validate), blocksize (CSV), input_format (the command's --input-format: an X12 or
+    JSON Lines input is refused before a cluster starts). Returns the row count by status.
     """
     blocksize = options.pop("blocksize", "64MB")
+    check_dask_input(input_path, options.pop("input_format", None))      # before a cluster starts
     client, cluster = open_client(scheduler)
     try:
         claims = read_claims_frame(input_path, blocksize)

@@ -10,7 +10,7 @@
 Why this shape: each Arrow batch of a partition becomes an ordinary pandas frame
 (`mapInPandas`), and the very functions drg.dask runs on a partition run on it
 (`drg.batch.group_frame`, `drg.validation.validate_rows`, `drg.validation.shift` through
-drg.dask's partition functions), so results are the single-machine results. The output schema
+drg.partitions), so results are the single-machine results. The output schema
 is declared up front, from the same local one-row sample drg.dask uses for its `meta`; nothing
 runs on the cluster while the plan is built (validate and shift count each partition's rows
 once, to number rows as the single-machine path does). Tasks carry version ids only: each
@@ -31,7 +31,8 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
-from drg.dask import _group_part, _meta_of, _shift_part, _validate_part, _version_id, wide_sample
+from drg.partitions import (group_meta, group_part, shift_meta, shift_part, validate_meta, validate_part,
+                            version_id)
 
 __all__ = ["group", "validate", "shift", "spark_schema"]
 
@@ -83,12 +84,15 @@ def spark_schema(meta: pd.DataFrame) -> Any:
     return T.StructType(fields)
 
 
+_JSON = json.JSONEncoder(default=str)     # one encoder, not one per value (json.dumps builds one)
+
+
 def _json_text(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, float) and value != value:      # NaN: a null
         return None
-    return json.dumps(value, default=str, sort_keys=False)
+    return _JSON.encode(value)
 
 
 def _for_spark(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
@@ -102,20 +106,36 @@ def _for_spark(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# Rows handed to the single-machine function at a time, and so per result batch sent back. A
+# whole Arrow batch (10,000 rows by default, often a whole partition) would keep the JVM idle
+# while Python groups it and Python idle while the JVM writes its results; slices of this size
+# let the JVM write one slice's results while the next slice is grouped.
+SLICE_ROWS = 1_000
+
+
+def _slices(batch: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(batch), size):
+        yield batch.iloc[start:start + size].reset_index(drop=True)
+
+
 def _batches(meta: pd.DataFrame, work: Callable[[pd.DataFrame, int], pd.DataFrame],
              starts: dict[int, int] | None) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
-    """The function mapInPandas runs on each partition: `work(batch, first_row)` per Arrow batch.
-    With `starts` (partition id -> first global row), batches carry the partition id column."""
+    """The function mapInPandas runs on each partition: `work(rows, first_row)` per slice of
+    SLICE_ROWS rows (its value when the plan is built) of each Arrow batch, each result sent
+    back as its own batch. With `starts` (partition id -> first global row), batches carry the
+    partition id column."""
+    slice_rows = max(int(SLICE_ROWS), 1)
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         done = 0
         for batch in batches:
-            first = 1
+            start = 1
             if starts is not None:
-                first = starts[int(batch[_PARTITION].iloc[0])] + done if len(batch) else 1
+                start = starts[int(batch[_PARTITION].iloc[0])] if len(batch) else 1
                 batch = batch.drop(columns=[_PARTITION])
-            done += len(batch)
-            yield _for_spark(work(batch.reset_index(drop=True), first), meta)
+            for rows in _slices(batch, slice_rows):
+                yield _for_spark(work(rows, start + done if starts is not None else 1), meta)
+                done += len(rows)
 
     return run
 
@@ -140,14 +160,11 @@ def _numbered(df: Any) -> tuple[Any, dict[int, int]]:
 def group(df: Any, version: "str | int | None" = None) -> Any:
     """Group a Spark DataFrame of claims (wide layout); lazy, one result row per input row, in the
     input's partitions and order; the columns of `drg.group_frame`."""
-    from drg.batch import group_frame
-
-    version = _version_id(version)
-    inputs = _input_sample(df)
-    meta = _meta_of(group_frame(wide_sample(inputs, version), version), inputs)
+    version = version_id(version)
+    meta = group_meta(_input_sample(df), version)
 
     def work(batch: pd.DataFrame, first_row: int) -> pd.DataFrame:
-        return _group_part(batch, version, meta)
+        return group_part(batch, version, meta)
 
     return df.mapInPandas(_batches(meta, work, None), spark_schema(meta))
 
@@ -157,17 +174,13 @@ def validate(df: Any, *, version: "str | int | None" = None, base_rate: float | 
     """Validate a Spark DataFrame of claims (wide layout with billed_drg, optional billed_version,
     length_of_stay, provider_id); the columns of `drg.validation.validations_frame`. Counts each
     partition's rows first (one pass) so row numbers are those of the single-machine path."""
-    from drg.dask import _claim_rows
-    from drg.validating import validate_rows, validations_frame
-
-    version = _version_id(version)
+    version = version_id(version)
     options = {"base_rate": base_rate, "drivers": drivers}
-    sample = wide_sample(_input_sample(df), None)
-    meta = _meta_of(validations_frame(validate_rows(_claim_rows(sample, version, 1), version=version, **options)))
+    meta = validate_meta(_input_sample(df), version, options)
     tagged, starts = _numbered(df)
 
     def work(batch: pd.DataFrame, first_row: int) -> pd.DataFrame:
-        return _validate_part(batch, first_row, version, options, meta)
+        return validate_part(batch, first_row, version, options, meta)
 
     return tagged.mapInPandas(_batches(meta, work, starts), spark_schema(meta))
 
@@ -176,16 +189,12 @@ def shift(df: Any, from_version: "str | int", to_version: "str | int") -> Any:
     """Group every claim under two versions (wide layout); the per-claim frame of
     `drg.validation.shift`; summarize it with drg.validation.shift_summary.summarize on the
     collected result (`.toPandas()`)."""
-    from drg.dask import _claim_rows
-    from drg.validation.version_shift import shift_rows
-
-    from_version, to_version = _version_id(from_version), _version_id(to_version)
-    sample = wide_sample(_input_sample(df), from_version)
-    meta = _meta_of(shift_rows(_claim_rows(sample, from_version, 1), from_version, to_version))
+    from_version, to_version = version_id(from_version), version_id(to_version)
+    meta = shift_meta(_input_sample(df), from_version, to_version)
     tagged, starts = _numbered(df)
 
     def work(batch: pd.DataFrame, first_row: int) -> pd.DataFrame:
-        return _shift_part(batch, first_row, from_version, to_version, meta)
+        return shift_part(batch, first_row, from_version, to_version, meta)
 
     return tagged.mapInPandas(_batches(meta, work, starts), spark_schema(meta))
 

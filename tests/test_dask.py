@@ -100,17 +100,17 @@ def test_bad_rows_keep_declared_dtypes(claims):
 
 
 def test_validate_and_shift_equal_single_machine(client, claims):
-    from drg.dask import _claim_rows
+    from drg.partitions import claim_rows
 
     frame = claims.iloc[::7]                                    # ~620 claims, every version
     ddf = dd.from_pandas(frame, npartitions=5)
     got = drg.dask.validate(ddf).compute()
-    expected = validations_frame(validate_rows(_claim_rows(frame, None, 1)))
+    expected = validations_frame(validate_rows(claim_rows(frame, None, 1)))
     same_values(got, expected)
     assert got["row_number"].tolist() == list(range(1, len(frame) + 1))    # global, not per partition
 
     got = drg.dask.shift(ddf, "42.1", "43.0").compute()
-    expected = drg.validation.shift(_claim_rows(frame, "42.1", 1), "42.1", "43.0").claims
+    expected = drg.validation.shift(claim_rows(frame, "42.1", 1), "42.1", "43.0").claims
     same_values(got, expected)
     assert (got["from_version"] == "42.1").all() and got["to_drg"].notna().sum() > len(frame) * 0.9
 

@@ -33,8 +33,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("claim model", ("drg.claim", "drg.claim_columns", "drg.status")),
     ("grouper and code editor", ("drg.grouper", "drg.mce")),     # siblings of one rank
     ("validation", ("drg.validation",)),
-    ("face", ("drg", "drg.io", "drg.commands", "drg.batch", "drg.dask", "drg.spark", "drg.api", "drg.cli",
-              "drg.conformance", "drg.mce_conformance", "drg.validating", "drg.workers", "drg.web")),
+    ("face", ("drg", "drg.io", "drg.commands", "drg.batch", "drg.partitions", "drg.dask", "drg.spark", "drg.api",
+              "drg.cli", "drg.conformance", "drg.mce_conformance", "drg.validating", "drg.workers", "drg.web")),
 )
 
 # Modules of drg.grouper that other layers may import by name: the package, its result records

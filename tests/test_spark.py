@@ -69,9 +69,11 @@ def test_group_equals_group_frame_row_by_row(spark, claims: pd.DataFrame) -> Non
     same_rows(drg.spark.group(df).toPandas(), group_frame(claims))
 
 
-def test_validate_and_shift_equal_the_single_machine_path(spark, claims: pd.DataFrame) -> None:
-    from drg.dask import _claim_rows
+def test_validate_and_shift_equal_the_single_machine_path(spark, claims: pd.DataFrame, monkeypatch) -> None:
+    from drg.partitions import claim_rows
     from drg.validation.version_shift import shift_rows
+
+    monkeypatch.setattr(drg.spark, "SLICE_ROWS", 7)          # several slices a batch: row numbers run on
 
     part = claims.iloc[::5].reset_index(drop=True)
     df = spark.createDataFrame(part).repartition(3)        # shuffled: row numbers follow the partitions
@@ -79,15 +81,18 @@ def test_validate_and_shift_equal_the_single_machine_path(spark, claims: pd.Data
     order = pd.Series(range(len(part)), index=part["claim_id"])
     assert sorted(got["row_number"]) == list(range(1, len(part) + 1))          # numbered once each
     back = df.toPandas()                                   # the input in the result's (partition) order
-    expected = validations_frame(validate_rows(_claim_rows(back, None, 1), drivers=False))
+    expected = validations_frame(validate_rows(claim_rows(back, None, 1), drivers=False))
     same_rows(got, expected)
     assert set(order.index) == set(got["id"])
     moved = drg.spark.shift(df, "43.1", "44.0").toPandas()
-    same_rows(moved, shift_rows(_claim_rows(back, 431, 1), 431, 440))
+    same_rows(moved, shift_rows(claim_rows(back, 431, 1), 431, 440))
 
 
-def test_a_failed_task_retried_loses_and_repeats_no_row(spark, claims: pd.DataFrame, tmp_path: Path) -> None:
+def test_a_failed_task_retried_loses_and_repeats_no_row(spark, claims: pd.DataFrame, tmp_path: Path,
+                                                        monkeypatch) -> None:
     from pyspark.sql import functions as F
+
+    monkeypatch.setattr(drg.spark, "SLICE_ROWS", 50)         # the failing task has sent results already
 
     marker = str(tmp_path / "failed-once")
     target = claims["claim_id"].iloc[len(claims) // 4 + 700]     # inside a partition, after earlier batches

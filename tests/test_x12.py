@@ -298,6 +298,51 @@ def test_drg_shift_and_drg_edit_read_837i(tmp_path: Path) -> None:
     assert len((tmp_path / "edits.jsonl").read_text().splitlines()) == len(claims)
 
 
+def test_the_readers_take_the_hospital_status_explicitly(tmp_path: Path) -> None:
+    from drg.io import open_claims, read_claims
+    from drg.io.x12 import hospital_status_for_x12
+
+    path = write_x12(tmp_path / "claims.837", CLAIMS[:4])
+
+    def statuses(chunks) -> list:
+        return [row.claim.hospital_status for chunk in chunks for row in chunk]
+
+    assert set(statuses(read_claims(path))) == {"NON_EXEMPT"}                  # the default
+    assert set(statuses(read_claims(path, hospital_status="EXEMPT"))) == {"EXEMPT"}
+    assert set(statuses(open_claims(path, hospital_status="UNKNOWN"))) == {"UNKNOWN"}
+    with hospital_status_for_x12("EXEMPT"):
+        assert set(statuses(read_claims(path))) == {"EXEMPT"}                  # the run's, when not given
+        assert set(statuses(read_claims(path, hospital_status="UNKNOWN"))) == {"UNKNOWN"}
+
+
+@pytest.mark.parametrize("command, extra", [("group", []), ("validate", []),
+                                            ("shift", ["--from", "43.1", "--to", "44.0"])])
+def test_an_837_with_scheduler_says_x12_is_read_by_one_process(tmp_path: Path, monkeypatch, command, extra) -> None:
+    import drg.dask
+
+    started = []
+    monkeypatch.setattr(drg.dask, "open_client", lambda scheduler: started.append(scheduler) or (None, None))
+    path = write_x12(tmp_path / "claims.837", CLAIMS[:5])
+    result = CliRunner().invoke(cli, [command, str(path), *extra, "-o", str(tmp_path / "out"),
+                                      "--scheduler", "local:1"])
+    assert result.exit_code == 1, result.output
+    assert "claims.837: X12 837 input is read by one process" in result.output
+    assert "run without --scheduler" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)      # a message, no traceback
+    assert started == []                      # refused before any worker starts
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_on_dask_refuses_x12_named_by_input_format(tmp_path: Path, monkeypatch) -> None:
+    import drg.dask
+
+    monkeypatch.setattr(drg.dask, "open_client", lambda scheduler: pytest.fail("a cluster was started"))
+    path = tmp_path / "claims.csv"
+    path.write_text(x12_text(CLAIMS[:2]))
+    with pytest.raises(ValueError, match="X12 837 input is read by one process"):
+        drg.dask.run_on_dask(path, tmp_path / "out", "group", "local:1", input_format="x12")
+
+
 # ---------------------------------------------------------------- the implementation guide (pyx12)
 
 # Values the conformance claims carry that the 837I guide does not allow, written as given on

@@ -744,12 +744,15 @@ def _long_claim(row_number: int, rows: list[tuple[str, dict[str, Any]]], code_co
 
 
 def open_claims(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
-                version: Any = None, claims_table: "str | Path | None" = None) -> ClaimReader:
-    """An open claims file (iterate it for chunks); see ClaimReader."""
-    return ClaimReader(path, input_format, chunk_size, version, claims_table)
+                version: Any = None, claims_table: "str | Path | None" = None, *,
+                hospital_status: str | None = None) -> ClaimReader:
+    """An open claims file (iterate it for chunks); see ClaimReader. `hospital_status`: the POA
+    reporting status of an X12 file's claims (the 837I does not carry it; other formats ignore it)."""
+    return ClaimReader(path, input_format, chunk_size, version, claims_table, hospital_status=hospital_status)
 
 
 def read_claims(path: "str | Path", input_format: str | None = None, chunk_size: int = 10_000,
-                version: Any = None, claims_table: "str | Path | None" = None) -> Iterator[list[ClaimRow]]:
-    """Chunks of ClaimRows, one per input claim, in input order."""
-    return iter(ClaimReader(path, input_format, chunk_size, version, claims_table))
+                version: Any = None, claims_table: "str | Path | None" = None, *,
+                hospital_status: str | None = None) -> Iterator[list[ClaimRow]]:
+    """Chunks of ClaimRows, one per input claim, in input order (`hospital_status`: see open_claims)."""
+    return iter(ClaimReader(path, input_format, chunk_size, version, claims_table, hospital_status=hospital_status))

@@ -407,7 +407,9 @@ _RUN_HOSPITAL_STATUS: ContextVar[str | None] = ContextVar("drg_x12_hospital_stat
 @contextmanager
 def hospital_status_for_x12(value: str | None) -> Iterator[None]:
     """Within the block, X12 files are read with this POA reporting status (the commands'
-    `--hospital-status`; the readers they call do not take it as an argument)."""
+    `--hospital-status`). Readers given a status (`open_claims(..., hospital_status=)`) use theirs;
+    this carries the option through the batch runner, validation and shift streams, which open
+    their readers without it."""
     token = _RUN_HOSPITAL_STATUS.set(value)
     try:
         yield
