@@ -307,6 +307,7 @@ class VersionFacts:
                                 for info in infos[done:]), dtype=bool, count=len(infos) - done)
             found = more if found is None else np.concatenate([found, more])
             self.suppressed_by[suppression] = found
+        assert found is not None
         return found
 
 

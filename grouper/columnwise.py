@@ -337,7 +337,7 @@ def _accumulated(hits: list[tuple[int, np.ndarray]], value: np.ndarray) -> np.nd
     unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     patterns = np.empty(len(unique), dtype=object)
     for u, k in enumerate(first.tolist()):
-        seen: dict[int, None] = {}
+        seen = {}
         for t, on in zip(tokens, matrix[:, k].tolist()):
             if on:
                 seen.setdefault(t, None)
@@ -730,7 +730,7 @@ class _VersionRun:
                 out.append(self.evaluate_list(int(mdc), claims[mdcs == mdc]))
             return out
 
-        def decide(result: _ListResult, matched_mask: np.ndarray, mdc_of: np.ndarray) -> None:
+        def decide(result: _ListResult, matched_mask: np.ndarray, mdc_of: int) -> None:
             claims = result.claims[matched_mask]
             state["mdc"][claims] = mdc_of
             state["position"][claims] = result.position[matched_mask]

@@ -2,6 +2,7 @@
 HAC lists (docs/GROUPER_LOGIC.md section 14)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from drg.grouper.evaluate import Evaluation, evaluate
@@ -36,7 +37,7 @@ class HacOutcome:
 
 
 def process_hacs(hospital_status: str, sdx: list[DxRecord], procedures: list[PrRecord],
-                 hac_formulas: dict, base: Evaluation, version_id: int) -> HacOutcome:
+                 hac_formulas: Mapping, base: Evaluation, version_id: int) -> HacOutcome:
     """Run section 14 for a claim whose initial pass grouped; returns the HAC return code, if any."""
     with_entries = [d for d in sdx if d.hac_entries]
     outcome = HacOutcome()

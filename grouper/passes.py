@@ -2,6 +2,7 @@
 the pass result (docs/GROUPER_LOGIC.md sections 8, 9 and 10)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from drg.grouper.compiled import CompiledFormula
@@ -100,7 +101,7 @@ class SeverityCalculator:
 _NOT_COUNTED = frozenset({EXCLUDED, DEATH_EXCLUSION})
 
 
-def evaluate_mdc(formulas: dict, mdc: int, base: Evaluation, severity: SeverityCalculator
+def evaluate_mdc(formulas: Mapping, mdc: int, base: Evaluation, severity: SeverityCalculator
                  ) -> tuple[Match | None, Severity]:
     """The first true formula of an MDC's list, and the severity of the last formula tried (section 9).
 
@@ -125,7 +126,7 @@ def evaluate_mdc(formulas: dict, mdc: int, base: Evaluation, severity: SeverityC
     return None, severity.severity(rows[-1].row.suppression)
 
 
-def grouping_pass(formulas: dict, base: Evaluation, severity: SeverityCalculator, pdx_mdc: int) -> PassResult:
+def grouping_pass(formulas: Mapping, base: Evaluation, severity: SeverityCalculator, pdx_mdc: int) -> PassResult:
     """Pre-MDC, reroutes and the principal diagnosis's MDC; the deciding match gives the result (section 10)."""
     stops = [0]
     pre, pass_severity = evaluate_mdc(formulas, 0, base, severity)

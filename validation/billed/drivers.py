@@ -101,10 +101,12 @@ def find_drivers(claim: Claim, result: GroupingResult, tables: TableSet,
     out: list[Driver] = []
     for element, code in driver_candidates(claim, tables, skip_inert):
         found = regrouped.get((element, code)) if regrouped is not None else None
-        if found is None:
+        drg: int | None
+        if found is not None:
+            drg, severity = found
+        else:
             other = group_claim(without_code(claim, element, code), tables)
-            found = (other.final_drg, other.final_severity)
-        drg, severity = found
+            drg, severity = other.final_drg, other.final_severity
         if drg != result.final_drg:
             out.append(Driver(element, code, drg, _weight(tables, drg), severity))
     return tuple(out)

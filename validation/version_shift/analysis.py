@@ -161,6 +161,8 @@ class ShiftRowMaker:
     def _block(self, block: list[tuple[int, str, Claim | None, str, str]]) -> Iterator[dict[str, Any]]:
         claims = [unpacked[2] for unpacked in block if unpacked[2] is not None]
         finals: list[Any] = [None] * len(block)
+        in_a: list[_Final] | None
+        in_b: list[_Final] | None
         try:
             in_a = self._group(claims, self.a)
             in_b = self._group(claims, self.b)
