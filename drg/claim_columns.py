@@ -25,7 +25,8 @@ NO_STATUS = int(np.iinfo(np.int64).min)
 NO_AGE = NO_STATUS
 
 
-def _objects(values: Sequence) -> np.ndarray:
+def object_array(values: Sequence) -> np.ndarray:
+    """A numpy object array of the values (strings stay Python str), for the column layouts."""
     out = np.empty(len(values), dtype=object)
     out[:] = list(values)
     return out
@@ -62,20 +63,20 @@ class ClaimColumns:
         sdx_counts = [len(c.sdx) for c in claims]
         procedure_counts = [len(c.procedures) for c in claims]
         return cls(
-            claim_id=_objects([c.id for c in claims]),
+            claim_id=object_array([c.id for c in claims]),
             version=np.asarray(versions, dtype=np.int32),
             age=np.asarray([NO_AGE if c.age is None else c.age for c in claims], dtype=np.int64),
-            sex=_objects([c.sex for c in claims]),
+            sex=object_array([c.sex for c in claims]),
             discharge_status=np.asarray([NO_STATUS if c.discharge_status is None else c.discharge_status
                                          for c in claims], dtype=np.int64),
-            hospital_status=_objects([c.hospital_status for c in claims]),
-            pdx_code=_objects([None if c.pdx is None else c.pdx.code for c in claims]),
-            pdx_poa=_objects(["" if c.pdx is None else c.pdx.poa for c in claims]),
+            hospital_status=object_array([c.hospital_status for c in claims]),
+            pdx_code=object_array([None if c.pdx is None else c.pdx.code for c in claims]),
+            pdx_poa=object_array(["" if c.pdx is None else c.pdx.poa for c in claims]),
             sdx_start=np.concatenate([[0], np.cumsum(sdx_counts, dtype=np.int64)]).astype(np.int64),
-            sdx_code=_objects([d.code for c in claims for d in c.sdx]),
-            sdx_poa=_objects([d.poa for c in claims for d in c.sdx]),
+            sdx_code=object_array([d.code for c in claims for d in c.sdx]),
+            sdx_poa=object_array([d.poa for c in claims for d in c.sdx]),
             procedure_start=np.concatenate([[0], np.cumsum(procedure_counts, dtype=np.int64)]).astype(np.int64),
-            procedure_code=_objects([p for c in claims for p in c.procedures]),
+            procedure_code=object_array([p for c in claims for p in c.procedures]),
         )
 
     def claim(self, i: int) -> Claim:

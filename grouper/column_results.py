@@ -19,18 +19,13 @@ from typing import Sequence
 
 import numpy as np
 
+from drg.claim_columns import object_array
 from drg.grouper.result import GroupingResult
 
 CLAIM_INT_FIELDS = ("version", "initial_drg", "initial_mdc", "initial_base_drg", "final_drg", "final_mdc",
                     "final_base_drg", "hac_categories")
 CLAIM_WORD_FIELDS = ("initial_return_code", "initial_med_surg", "initial_severity", "final_return_code",
                      "final_med_surg", "final_severity", "hac_status")
-
-
-def _objects(values: list) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
 
 
 def _offsets(counts: list[int]) -> np.ndarray:
@@ -102,41 +97,41 @@ class GroupedColumns:
         for name in CLAIM_INT_FIELDS:
             claim_level[name] = np.asarray([getattr(r, name) for r in results], dtype=np.int32)
         for name in CLAIM_WORD_FIELDS:
-            claim_level[name] = _objects([str(getattr(r, name)) for r in results])
+            claim_level[name] = object_array([str(getattr(r, name)) for r in results])
         sdx = [d for r in results for d in r.sdx]
         procedures = [p for r in results for p in r.procedures]
         pdx_hacs = [h for r in results for h in r.pdx.hacs]
         sdx_hacs = [h for d in sdx for h in d.hacs]
         return cls(
-            claim_id=_objects([r.id for r in results]), **claim_level,
-            pdx_code=_objects([r.pdx.code for r in results]),
+            claim_id=object_array([r.id for r in results]), **claim_level,
+            pdx_code=object_array([r.pdx.code for r in results]),
             pdx_recognized=np.asarray([r.pdx.recognized for r in results], dtype=bool),
-            pdx_affects_drg=_objects([str(r.pdx.affects_drg) for r in results]),
-            pdx_initial_severity_usage=_objects([str(r.pdx.initial_severity_usage) for r in results]),
-            pdx_final_severity_usage=_objects([str(r.pdx.final_severity_usage) for r in results]),
-            pdx_poa_error=_objects([str(r.pdx.poa_error) for r in results]),
+            pdx_affects_drg=object_array([str(r.pdx.affects_drg) for r in results]),
+            pdx_initial_severity_usage=object_array([str(r.pdx.initial_severity_usage) for r in results]),
+            pdx_final_severity_usage=object_array([str(r.pdx.final_severity_usage) for r in results]),
+            pdx_poa_error=object_array([str(r.pdx.poa_error) for r in results]),
             pdx_hac_start=_offsets([len(r.pdx.hacs) for r in results]),
             pdx_hac_number=np.asarray([h.hac_number for h in pdx_hacs], dtype=np.int32),
-            pdx_hac_list=_objects([h.hac_list for h in pdx_hacs]),
-            pdx_hac_usage=_objects([str(h.hac_usage) for h in pdx_hacs]),
+            pdx_hac_list=object_array([h.hac_list for h in pdx_hacs]),
+            pdx_hac_usage=object_array([str(h.hac_usage) for h in pdx_hacs]),
             sdx_start=_offsets([len(r.sdx) for r in results]),
-            sdx_code=_objects([d.code for d in sdx]),
+            sdx_code=object_array([d.code for d in sdx]),
             sdx_recognized=np.asarray([d.recognized for d in sdx], dtype=bool),
-            sdx_affects_drg=_objects([str(d.affects_drg) for d in sdx]),
-            sdx_initial_severity_usage=_objects([str(d.initial_severity_usage) for d in sdx]),
-            sdx_final_severity_usage=_objects([str(d.final_severity_usage) for d in sdx]),
-            sdx_poa_error=_objects([str(d.poa_error) for d in sdx]),
+            sdx_affects_drg=object_array([str(d.affects_drg) for d in sdx]),
+            sdx_initial_severity_usage=object_array([str(d.initial_severity_usage) for d in sdx]),
+            sdx_final_severity_usage=object_array([str(d.final_severity_usage) for d in sdx]),
+            sdx_poa_error=object_array([str(d.poa_error) for d in sdx]),
             sdx_hac_start=_offsets([len(d.hacs) for d in sdx]),
             sdx_hac_number=np.asarray([h.hac_number for h in sdx_hacs], dtype=np.int32),
-            sdx_hac_list=_objects([h.hac_list for h in sdx_hacs]),
-            sdx_hac_usage=_objects([str(h.hac_usage) for h in sdx_hacs]),
+            sdx_hac_list=object_array([h.hac_list for h in sdx_hacs]),
+            sdx_hac_usage=object_array([str(h.hac_usage) for h in sdx_hacs]),
             procedure_start=_offsets([len(r.procedures) for r in results]),
-            procedure_code=_objects([p.code for p in procedures]),
+            procedure_code=object_array([p.code for p in procedures]),
             procedure_recognized=np.asarray([p.recognized for p in procedures], dtype=bool),
-            procedure_affects_drg=_objects([str(p.affects_drg) for p in procedures]),
+            procedure_affects_drg=object_array([str(p.affects_drg) for p in procedures]),
             procedure_is_or=np.asarray([p.is_or for p in procedures], dtype=bool),
             procedure_hac_start=_offsets([len(p.hac_usage) for p in procedures]),
-            procedure_hac_usage=_objects([u for p in procedures for u in p.hac_usage]),
+            procedure_hac_usage=object_array([u for p in procedures for u in p.hac_usage]),
             per_claim=len(results),
         )
 

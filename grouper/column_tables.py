@@ -173,24 +173,21 @@ class VersionFacts:
 
     def procedure_rank(self) -> np.ndarray:
         """Per procedure row: the rank of its code in code order."""
-        count = len(self.pr.row_of)
-        found = self._csr.get("procedure rank")
-        if found is None or found[0] != count:
-            codes = list(self.pr.row_of)
-            rank = np.empty(count, dtype=np.int64)
-            rank[sorted(range(count), key=codes.__getitem__)] = np.arange(count, dtype=np.int64)
-            found = self._csr["procedure rank"] = (count, rank)
-        return found[1]
+        return self._rank(self.pr, "procedure rank")
 
     def code_rank(self) -> np.ndarray:
         """Per dx row: the rank of its code (as given) in code order, for the processing order (5.8)."""
-        count = len(self.dx.row_of)
-        found = self._csr.get("code rank")
+        return self._rank(self.dx, "code rank")
+
+    def _rank(self, rows: "_Rows", key: str) -> np.ndarray:
+        """Per row of `rows`: the rank of its code in code order (recomputed when rows were added)."""
+        count = len(rows.row_of)
+        found = self._csr.get(key)
         if found is None or found[0] != count:
-            codes = list(self.dx.row_of)              # in row order
+            codes = list(rows.row_of)              # in row order
             rank = np.empty(count, dtype=np.int64)
             rank[sorted(range(count), key=codes.__getitem__)] = np.arange(count, dtype=np.int64)
-            found = self._csr["code rank"] = (count, rank)
+            found = self._csr[key] = (count, rank)
         return found[1]
 
     def codes_to_rows(self, codes: list, diagnoses: bool) -> np.ndarray:

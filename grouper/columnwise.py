@@ -37,7 +37,7 @@ from typing import Callable
 
 import numpy as np
 
-from drg.claim_columns import ClaimColumns
+from drg.claim_columns import ClaimColumns, object_array
 from drg.grouper.column_results import GroupedColumns, concatenate, ranges, reorder, take
 from drg.grouper.column_tables import (COUNTING_SPECIALS, NO_SEVERITY, SEVERITY_RANK, VectorFormula,
                                        VersionFacts, version_facts)
@@ -109,12 +109,6 @@ def _formed_clusters(procedure_codes: list[str], facts: VersionFacts) -> list[tu
                 formed.append((cluster_id, chosen))
                 break
     return formed
-
-
-def _objects(values: list) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
 
 
 # ---------------------------------------------------------------------------- claims of one version
@@ -1394,8 +1388,8 @@ class _HacProcessing:
                 usages.append(u)
         self.hac_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.hac_number = np.asarray(numbers, dtype=np.int32)
-        self.hac_list = _objects(names)
-        self.hac_usage = _objects(usages)
+        self.hac_list = object_array(names)
+        self.hac_usage = object_array(usages)
         procedure_counts = np.zeros(n_pr, dtype=np.int64)
         procedure_words: list[str] = []
         for p in sorted(procedure_usage):
@@ -1404,7 +1398,7 @@ class _HacProcessing:
             procedure_words.extend(words)
             self.procedure_has_hac[p] = True
         self.procedure_hac_start = np.concatenate([[0], np.cumsum(procedure_counts)]).astype(np.int64)
-        self.procedure_hac_usage = _objects(procedure_words)
+        self.procedure_hac_usage = object_array(procedure_words)
 
     @staticmethod
     def _criteria(run: _VersionRun, claims: np.ndarray) -> dict[int, np.ndarray]:
