@@ -199,6 +199,24 @@ def describe_token(prefix: str, name: str, tables: TableSet | None = None,
                          use="uses" if one else "use")
 
 
+def describe_list(name: str, tables: TableSet) -> str:
+    """A CMS list (a code's grouping attribute) in plain words: its fixed meaning where it has one,
+    else the DRGs of the version whose formulas test it, with their titles; never its name.
+    "" when nothing in the version's DRG logic tests the list (it cannot move a DRG there)."""
+    lower = name.lower()
+    if lower in OR_ATTRIBUTES or lower == "nonor":
+        return f"the {OR_ATTRIBUTES.get(lower, 'non-O.R.')} procedure list"
+    if lower in SPECIAL_WORDS:
+        return f"the list for {SPECIAL_WORDS[lower]}"
+    drgs: set[int] = set()
+    for (_, listed), users in _atom_drgs(tables).items():
+        if listed == lower:
+            drgs |= users
+    if not drgs:
+        return ""
+    return "the list that " + drg_family_words(frozenset(drgs), tables) + (" uses" if len(drgs) == 1 else " use")
+
+
 def _path_lines(path: GroupingPath, result_mdc: int | None, tables: TableSet,
                 drg: int | None = None) -> list[ExplanationLine]:
     lines = []

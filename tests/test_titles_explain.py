@@ -294,3 +294,41 @@ def test_shift_reasons_and_report_write_codes_with_titles():
     problems += code_problems(_report_text(render_shift_html(summary)), fy)
     problems += code_problems(render_shift_markdown(summary), fy)
     assert problems == [], f"{len(problems)} codes without dots or titles, e.g. {problems[:3]}"
+
+
+def test_shift_reasons_name_no_cms_attribute():
+    """Why a claim's DRG moved between versions, in a coder's words: the shift cases and the
+    conformance fixture's claims shifted 43.1 -> 44.0 and 40.0 -> 41.0 name lists by the DRGs
+    that use them (the raw names stay in the reasons' before/after fields)."""
+    from drg.validation.version_shift import ShiftRowMaker
+
+    names = attribute_names()
+    found: dict[str, str] = {}
+    rows = []
+    for case in read_jsonl(FIXTURES / "shift_cases.jsonl"):
+        claim = Claim.from_dict(case["claim"])
+        rows.append(ShiftRowMaker(case["from"], case["to"]).row(1, claim.id, claim))
+    claims = [Claim.from_dict(c) for c in list(read_jsonl(FIXTURES / "conformance_claims.jsonl.gz"))[::3]]
+    for from_version, to_version in (("43.1", "44.0"), ("40.0", "41.0")):
+        maker = ShiftRowMaker(from_version, to_version)
+        rows += [maker.row(number, claim.id, claim) for number, claim in enumerate(claims, 1)]
+    kinds = set()
+    for row in rows:
+        reasons = json.loads(row["reasons_json"])
+        kinds |= {reason["kind"] for reason in reasons}
+        for text in [row["reasons"]] + [reason["text"] for reason in reasons]:
+            for token in WORD.findall(text):
+                if token.lower() in names:
+                    found.setdefault(token.lower(), f"{row['claim_id']}: {text[:200]}")
+    from drg.validation.reports.shift_report import render_shift_html, render_shift_markdown
+    from drg.validation.version_shift import shift_rows
+    from drg.validation.version_shift.summary import summarize_shift
+
+    summary = summarize_shift(shift_rows(list(read_jsonl(FIXTURES / "conformance_claims.jsonl.gz"))[::7],
+                                         "43.1", "44.0"), "43.1", "44.0")
+    for text in (_report_text(render_shift_html(summary)), render_shift_markdown(summary)):
+        for token in WORD.findall(text):
+            if token.lower() in names:
+                found.setdefault(token.lower(), f"report: {text[:100]}")
+    assert len(rows) > 2000 and {"PDX_FAMILY", "PR_DRG", "SDX_SEVERITY"} <= kinds
+    assert found == {}, f"{len(found)} attribute names reach the shift reasons, e.g. {list(found.items())[:3]}"

@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any, Mapping
 
 from drg.claim import Claim
+from drg.grouper.explain import describe_list
 from drg.tables.diff import dx_change, pr_change
 from drg.tables.loader import TableSet
 from drg.tables.titles import CodeKind, described
@@ -242,16 +243,20 @@ class ShiftReasonFinder:
             new_attrs = new.attributes if hasattr(new, "attributes") else new
             if old_attrs == new_attrs:
                 continue
-            added, removed = sorted(new_attrs - old_attrs), sorted(old_attrs - new_attrs)
+            # only the lists the DRG logic of the version tests: another list cannot move a DRG
+            added = [w for w in (describe_list(name, self.b) for name in sorted(new_attrs - old_attrs)) if w]
+            removed = [w for w in (describe_list(name, self.a) for name in sorted(old_attrs - new_attrs)) if w]
+            if not (added or removed):
+                continue
             words = []
             if added:
-                words.append("gained " + ", ".join(added))
+                words.append(f"now on {' and on '.join(added)}")
             if removed:
-                words.append("lost " + ", ".join(removed))
-            out.append(ShiftReason(kind, code, " ".join(removed), " ".join(added),
-                              f"the grouping attributes of {role} {self._spelled(code, code_kind)} changed in "
-                              f"{self.tl} "
-                              f"({'; '.join(words)})"))
+                words.append(f"no longer on {' and on '.join(removed)} in {self.fl}")
+            out.append(ShiftReason(kind, code, " ".join(sorted(old_attrs - new_attrs)),
+                                   " ".join(sorted(new_attrs - old_attrs)),
+                                   f"the grouping attributes of {role} {self._spelled(code, code_kind)} changed in "
+                                   f"{self.tl} ({'; '.join(words)})"))
         return out
 
     def fallback(self, from_drg: int | None, to_drg: int | None) -> ShiftReason:
