@@ -277,8 +277,14 @@ def _sdx_line(index: int, d, result: GroupingResult, claim: Claim, tables: Table
         message = f"{level}; counted"
         if d.affects_drg in ("BOTH", "FINAL", "INITIAL"):
             alternative = group_claim(_without(claim, index), tables)
-            message += (f"; it is the {usage} that sets the DRG's severity — without it the DRG would be "
-                        f"{alternative.final_drg} ({_title(tables.drg_titles, alternative.final_drg)})")
+            if alternative.final_drg == result.final_drg:
+                # CMS marks every code of the deciding level; another one keeps the DRG without this one
+                message += (f"; it is marked as setting the DRG's severity, but without it the DRG stays "
+                            f"{alternative.final_drg} ({_title(tables.drg_titles, alternative.final_drg)}): "
+                            f"another {usage} holds it")
+            else:
+                message += (f"; it is the {usage} that sets the DRG's severity — without it the DRG would be "
+                            f"{alternative.final_drg} ({_title(tables.drg_titles, alternative.final_drg)})")
         elif d.affects_drg == "NONE":
             message += ", but the DRG does not depend on it (another CC/MCC, or a DRG without severity levels)"
     elif usage in ("MCC_EXCLUDED", "CC_EXCLUDED"):

@@ -29,7 +29,8 @@ def test_a_prepayment_edit_is_flagged_and_the_finding_is_unchanged():
     assert verdict.rule_hits == plain.rule_hits
     assert (verdict.mce_edit_type, verdict.mce_edits, verdict.mce_prepayment) == (
         "PREPAYMENT", (("QUESTIONABLE_ADMISSION", 1),), True)
-    assert verdict.mce_note.startswith(PREPAYMENT_NOTE) and "QUESTIONABLE_ADMISSION" in verdict.mce_note
+    # the note a person reads names the edit by its CMS title
+    assert verdict.mce_note == f"{PREPAYMENT_NOTE} (Questionable admission)"
     row = verdict.to_dict()
     assert (row["mce_edit_type"], row["mce_edits"], row["mce_prepayment"]) == (
         "PREPAYMENT", "QUESTIONABLE_ADMISSION=1", "Y")
@@ -78,3 +79,17 @@ def test_the_tally_merges_mce_counts():
     a.merge(b)
     assert dict(a.mce_edit_types) == {"PREPAYMENT": 1, "NONE": 1} and a.mce_prepayment == 1
     assert dict(a.mce_edits) == {"QUESTIONABLE_ADMISSION": 1} and [c[0] for c in a.prepayment_claims] == ["v1"]
+
+
+def test_the_one_claim_verdict_names_edits_by_title_and_says_when_the_editor_did_not_run():
+    flags = ["validate", "--pdx", "Z3800", "--sdx", "J9601", "--age", "67", "--sex", "M", "--billed-drg", "795"]
+    dated = CliRunner().invoke(main, flags + ["--discharge-date", "2026-01-15"])
+    assert dated.exit_code == 0, dated.output
+    line = next(x for x in dated.output.splitlines() if x.strip().startswith("MCE"))
+    assert "prepayment edits" in line and "Age conflict (edit 4)" in line and "AGE_CONFLICT" not in line
+    # --version with --discharge-date: the version groups, the date still feeds the editor
+    both = CliRunner().invoke(main, flags + ["--discharge-date", "2026-01-15", "--version", "43.1"])
+    assert "Age conflict (edit 4)" in both.output and "(MS-DRG version 43.1)" in both.output
+    undated = CliRunner().invoke(main, flags + ["--version", "43.1"])
+    line = next(x for x in undated.output.splitlines() if x.strip().startswith("MCE"))
+    assert "not run" in line and "--discharge-date" in line and "INVALID_DISCHARGE_DATE" not in line

@@ -332,3 +332,25 @@ def test_shift_reasons_name_no_cms_attribute():
                 found.setdefault(token.lower(), f"report: {text[:100]}")
     assert len(rows) > 2000 and {"PDX_FAMILY", "PR_DRG", "SDX_SEVERITY"} <= kinds
     assert found == {}, f"{len(found)} attribute names reach the shift reasons, e.g. {list(found.items())[:3]}"
+
+
+def test_a_marked_mcc_that_another_mcc_backs_up_is_not_said_to_move_the_drg():
+    """'without it the DRG would be N' only when N is another DRG: on the fixture, and on a claim
+    with two MCCs where the grouper marks the last one as setting the severity."""
+    claim = {**CLAIM, "pdx": {"code": "I5021", "poa": "Y"},
+             "sdx": [{"code": "J9601", "poa": "Y"}, {"code": "N179", "poa": "Y"}, {"code": "E43", "poa": "Y"}],
+             "procedures": []}
+    e = drg.explain(claim)
+    assert e.result.final_drg == 291
+    marked = [line.message for line in e.lines if line.topic == "SDX" and "marked as setting" in line.message]
+    assert marked and "the DRG stays 291 (Heart Failure and Shock with MCC): another MCC holds it" in marked[0]
+    wrong = []
+    for number, claim_json in enumerate(read_jsonl(FIXTURES / "conformance_claims.jsonl.gz")):
+        if number % 3:
+            continue
+        explanation = explain_claim(Claim.from_dict(claim_json), load(claim_json["version"]))
+        for line in explanation.lines:
+            found = re.search(r"without it the DRG would be (\d+)", line.message)
+            if found and int(found.group(1)) == explanation.result.final_drg:
+                wrong.append((claim_json["id"], line.code))
+    assert wrong == []

@@ -66,6 +66,11 @@ def test_case_view_has_titles_roles_and_what_the_drg_would_be_without_the_mcc(cl
     assert mcc["without"]["drg"] == drg.group({**CLAIM, "sdx": CLAIM["sdx"][1:]}).final_drg
     assert data["validation"]["finding"] and data["validation"]["billed"]["drg"] == 292
     assert "J96.01 Acute respiratory failure with hypoxia" in data["text"]
+    # the audit rules the case meets are shown by what they look for, not by their ids
+    rules = data["validation"]["audit_rules"]
+    assert [rule["id"] for rule in rules] == data["validation"]["rule_hits"] and "AUDITED_ONLY_MCC" in \
+        data["validation"]["rule_hits"]
+    assert all(rule["description"] and rule["source"] and rule["id"] not in rule["description"] for rule in rules)
 
 
 @pytest.mark.parametrize("body, field", [

@@ -112,11 +112,16 @@ def hit_records(result: EditResult) -> list[dict]:
 
 def verdict_text(result: EditResult) -> str:
     """One line: the edit type in a coder's words ("prepayment edits: the claim is returned ...")."""
-    if result.edit_type == EditType.INVALID_DISCHARGE_DATE:
+    return edit_type_words(result.edit_type)
+
+
+def edit_type_words(edit_type: EditType) -> str:
+    """An MCE edit type in a coder's words."""
+    if edit_type == EditType.INVALID_DISCHARGE_DATE:
         return ("invalid discharge date: the MCE edits discharges from 1985-10-01 to "
                 f"{load_mce().termination_date.isoformat()}; give the discharge date as YYYY-MM-DD. "
                 "No other edit was run.")
-    return _VERDICT[result.edit_type]
+    return _VERDICT[edit_type]
 
 
 def hit_lines(result: EditResult, indent: str = "") -> list[str]:

@@ -123,10 +123,12 @@ def _prepare(params: dict, takes_input: bool = True) -> Claim:
     """The one claim of a command's flags (group, explain, validate), warnings printed."""
     import datetime as dt
     claim = claim_from_flags(**params, takes_input=takes_input)
-    if params["discharge_date"] and params["version"] is None:
+    if params["discharge_date"]:
+        # the date picks the version when --version is not given, and is the MCE's discharge date
         try:
             claim = Claim(**{**{f: getattr(claim, f) for f in claim.__slots__},
-                             "version": None, "discharge_date": dt.date.fromisoformat(params["discharge_date"])})
+                             "version": params["version"],
+                             "discharge_date": dt.date.fromisoformat(params["discharge_date"])})
         except ValueError as exc:
             raise click.BadParameter(f"{params['discharge_date']!r} is not a date (YYYY-MM-DD)",
                                      param_hint="--discharge-date") from exc

@@ -68,10 +68,28 @@ def render_verdict(v) -> str:
         lines.append(f"  {'Rules' if number == 0 else '':9s}  {rule}"
                      + (f": {described_rule}" if described_rule else ""))
     if v.mce_edit_type:
-        edits = ", ".join(f"{e}" + (f" x{n}" if n > 1 else "") for e, n in v.mce_edits) or "no edit"
-        lines.append(f"  MCE        {v.mce_edit_type}: {edits}" + (f"  ({v.mce_note})" if v.mce_note else ""))
+        lines.append(f"  MCE        {_mce_words(v)}")
     lines.append(f"  Risk       {v.risk_score}")
     return "\n".join(lines)
+
+
+def _mce_words(v) -> str:
+    """The code editor's verdict in a coder's words: each edit by its CMS title and number."""
+    from drg.commands.edit import edit_type_words
+    from drg.mce import EditType
+    from drg.tables.mce import Edit, load_mce
+
+    if v.mce_edit_type == EditType.INVALID_DISCHARGE_DATE.value:
+        return ("not run: the Medicare Code Editor picks its tables by discharge date; give "
+                "--discharge-date YYYY-MM-DD")
+    infos = load_mce().edits
+    edits = []
+    for name, count in v.mce_edits:
+        info = infos.get(Edit(name))
+        number = f" (edit {info.manual_number})" if info is not None and info.manual_number else ""
+        edits.append((info.title if info is not None else name) + number + (f" x{count}" if count > 1 else ""))
+    verdict = edit_type_words(EditType(v.mce_edit_type))
+    return f"{verdict}: {'; '.join(edits)}" if edits else f"{verdict}; no edit raised"
 
 
 @click.command("validate", cls=MultiValueCommand)

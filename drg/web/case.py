@@ -101,6 +101,16 @@ def _edits(claim: Claim, tables: TableSet, length_of_stay: Any) -> dict[str, Any
             "needs_length_of_stay": result.needs_length_of_stay, "result": result.to_dict()}
 
 
+def audit_rule_rows(rule_ids: "tuple[str, ...] | list[str]") -> list[dict[str, Any]]:
+    """The audit rules a case meets, as the page shows them: what each rule looks for and where
+    it comes from (the ids stay in `rule_hits`)."""
+    from drg.validation import RULES
+
+    rules = {rule.id: rule for rule in RULES}
+    return [{"id": rule_id, "description": rules[rule_id].description, "source": rules[rule_id].source,
+             "points": rules[rule_id].points} for rule_id in rule_ids if rule_id in rules]
+
+
 def _code(value: Any) -> Any:
     return normalize_code(value) if isinstance(value, str) else value
 
@@ -154,5 +164,6 @@ def case_view(data: Mapping[str, Any]) -> dict[str, Any]:
         out["validation"] = validation.to_dict()
         billed = validation.billed_drg
         out["validation"]["billed"] = drg_facts(tables, billed) if billed is not None else None
+        out["validation"]["audit_rules"] = audit_rule_rows(validation.rule_hits)
     return out
 

@@ -96,6 +96,7 @@ def with_edits(verdict: Validation, claim: Claim) -> Validation:
     gets `mce_prepayment` and `mce_note` naming its edits.
     """
     from drg.mce import edit_claim
+    from drg.tables.mce import load_mce
 
     los = claim.length_of_stay if claim.length_of_stay is not None else verdict.length_of_stay
     try:
@@ -103,7 +104,8 @@ def with_edits(verdict: Validation, claim: Claim) -> Validation:
     except Exception as exc:  # the code editor must not stop a batch either
         return dataclasses.replace(verdict, mce_note=f"the code editor failed on this claim ({type(exc).__name__})")
     edits = tuple((e.edit.value, e.count) for e in result.edits)
-    note = f"{PREPAYMENT_NOTE} ({', '.join(e for e, _ in edits)})" if result.prepayment else ""
+    titles = load_mce().edits
+    note = f"{PREPAYMENT_NOTE} ({', '.join(titles[e.edit].title for e in result.edits)})" if result.prepayment else ""
     return dataclasses.replace(verdict, mce_edit_type=result.edit_type.value, mce_edits=edits,
                                mce_prepayment=result.prepayment, mce_note=note)
 

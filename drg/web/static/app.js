@@ -330,7 +330,9 @@ function showBilled(data) {
     reasons.append(el("li", {textContent: `${code} drives the DRG: without it DRG ${driver.drg_without} ` +
                                           `(weight ${num(driver.weight_without, 4)})`}));
   }
-  for (const rule of v.rule_hits || []) reasons.append(el("li", {textContent: "audit rule: " + rule}));
+  for (const rule of v.audit_rules || []) {
+    reasons.append(el("li", {class: "rule", textContent: `audit rule: ${rule.description} (${rule.source})`}));
+  }
 }
 
 function showEdits(data) {
