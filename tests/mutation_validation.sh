@@ -36,7 +36,7 @@ cp -r "$REPO/drg" "$WORK/src/drg"
 cp -r "$REPO/tables" "$WORK/src/drg/tables"
 cp -r "$REPO/grouper" "$WORK/src/drg/grouper"
 cp -r "$REPO/validation" "$WORK/src/drg/validation"
-cp -r "$REPO/tests" "$REPO/docs" "$REPO/examples" "$REPO/validation" "$WORK/"
+cp -r "$REPO/tests" "$REPO/docs" "$REPO/examples" "$REPO/validation" "$REPO/README.md" "$WORK/"
 find "$WORK" -name __pycache__ -prune -exec rm -rf {} +
 cat > "$WORK/pyproject.toml" <<TOML
 [tool.pytest.ini_options]
@@ -45,7 +45,7 @@ testpaths = ["tests"]
 [tool.mutmut]
 source_paths = ["src"]
 only_mutate = $(toml_list "$MUTATE")
-also_copy = ["docs", "examples", "validation"]
+also_copy = ["docs", "examples", "validation", "README.md"]
 pytest_add_cli_args = ["-x", "-q", "-p", "no:cacheprovider"]
 pytest_add_cli_args_test_selection = $(toml_list "$TESTS")
 TOML

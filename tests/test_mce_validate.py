@@ -93,3 +93,7 @@ def test_the_one_claim_verdict_names_edits_by_title_and_says_when_the_editor_did
     undated = CliRunner().invoke(main, flags + ["--version", "43.1"])
     line = next(x for x in undated.output.splitlines() if x.strip().startswith("MCE"))
     assert "not run" in line and "--discharge-date" in line and "INVALID_DISCHARGE_DATE" not in line
+    clean = CliRunner().invoke(main, ["validate", "--pdx", "I5021", "--sdx", "E1165", "--age", "67", "--sex", "M",
+                                      "--billed-drg", "292", "--discharge-date", "2026-01-15"])
+    line = next(x for x in clean.output.splitlines() if x.strip().startswith("MCE"))
+    assert line.split(None, 1)[1] == "no edit that stops payment; no edit raised"

@@ -354,3 +354,38 @@ def test_a_marked_mcc_that_another_mcc_backs_up_is_not_said_to_move_the_drg():
             if found and int(found.group(1)) == explanation.result.final_drg:
                 wrong.append((claim_json["id"], line.code))
     assert wrong == []
+
+
+def test_a_list_is_described_by_its_meaning_or_by_the_drgs_that_test_it():
+    from drg.grouper.explain import describe_list
+    from drg.tables.cms import EXTENSIVE_OR
+
+    tables = load("44.0")
+    assert describe_list("nonor", tables) == "the non-O.R. procedure list"
+    assert describe_list(EXTENSIVE_OR.upper(), tables) == "the extensive O.R. procedure list"
+    assert describe_list("bilateral", tables) == \
+        "the list for the same procedure on both sides of the body (bilateral)"
+    assert describe_list("infhipknee", tables).startswith("the list that DRGs 403-404 (Hip or Knee Procedures")
+    assert describe_list("dvtpdx", tables) == ""             # on the code table, tested by no formula
+
+
+def test_a_shift_reason_names_the_lists_a_code_joined_and_left():
+    from drg.claim import Diagnosis
+    from drg.validation.version_shift.reasons import ShiftReasonFinder, ShiftReasonKind
+
+    finder = ShiftReasonFinder(load("43.1"), load("44.0"))
+    claim = Claim(id="s1", version=431, age=60, sex="F", discharge_status=1, pdx=Diagnosis("C510", "Y"),
+                  procedures=("0SPC09Z", "0SPC09Z"))
+    pdx, procedure = finder.attribute_reasons(claim)      # the repeated procedure gives one reason
+    assert (pdx.kind, pdx.code, pdx.before, pdx.after) == (ShiftReasonKind.PDX_FAMILY, "C510", "uaothmal", "uamal")
+    assert pdx.text == (
+        "the grouping attributes of principal diagnosis C51.0 (Malignant neoplasm of labium majus) changed in "
+        "44.0 (now on the list that DRGs 731-733 (Uterine and Adnexa Procedures for Malignancy with MCC) use; "
+        "no longer on the list that DRGs 739-741 (Uterine and Adnexa Procedures for Non-Ovarian and "
+        "Non-Adnexal Malignancy) use in 43.1)")
+    assert (procedure.kind, procedure.code, procedure.before, procedure.after) == (
+        ShiftReasonKind.PR_DRG, "0SPC09Z", "", "infhipknee")
+    # a principal diagnosis whose only change is a list no formula tests gives no reason
+    older = ShiftReasonFinder(load("42.0"), load("43.1"))
+    assert older.attribute_reasons(Claim(id="s2", version=420, age=60, sex="F", discharge_status=1,
+                                         pdx=Diagnosis("I82492", "Y"))) == []
