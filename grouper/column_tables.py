@@ -82,7 +82,7 @@ class _Rows:
 
 _DX_FACTS = ("info", "has_hac", "valid", "severity", "mdc", "male_mdc", "female_mdc", "sex_dependent",
              "exclusion_group", "sdx_tokens", "pdx_tokens", "hac_lists", "on_show_list", "hac11",
-             "mccalive", "incident", "trauma", "ecode")
+             "mccalive", "incident", "trauma", "ecode", "scheme")
 _PR_FACTS = ("attributes", "valid", "is_or", "tokens", "in_cluster", "side", "vessel_weight", "stent_weight",
              "drug_stent_weight", "plain_stent_weight", "fusion_hits")
 
@@ -121,7 +121,8 @@ class VersionFacts:
     pr: _Rows = field(default_factory=lambda: _Rows(_PR_FACTS))
     formulas: dict = field(default_factory=dict)          # MDC -> list[VectorFormula]
     suppressions: list = field(default_factory=list)      # id -> frozenset of lower-case names
-    suppressed_by: dict = field(default_factory=dict)     # suppression id -> bool array over dx rows (cache)
+    suppressed_by: dict = field(default_factory=dict)     # suppression id -> (per scheme, dx rows, per row) cache
+    schemes: list = field(default_factory=list)           # scheme id (dx fact "scheme") -> its DiagnosisInfo or None
     tested: frozenset = frozenset()                       # (prefix, name) entries some formula tests
     formula_drg: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     formula_base_drg: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -231,9 +232,11 @@ class VersionFacts:
         key = ("scheme", id(info))
         found = self._shared.get(key)
         if found is None:
+            scheme = len(self.schemes)
+            self.schemes.append(info)
             if info is None:
                 facts = dict(info=None, valid=False, severity=0, mdc=-1, sdx_tokens=(), pdx_tokens=(), hac11=False,
-                             mccalive=False, incident=False, trauma=False)
+                             mccalive=False, incident=False, trauma=False, scheme=scheme)
                 found = {"facts": facts, "hac_listed": False, "show_list": False, "info": None}
             else:
                 lower = info.attributes_lower                              # type: ignore[attr-defined]
@@ -243,7 +246,7 @@ class VersionFacts:
                              mdc=info.mdc, sdx_tokens=sdx_tokens, pdx_tokens=pdx_tokens,       # type: ignore
                              hac11=any(a.endswith("hac11_pdx") for a in hac_attributes),
                              mccalive="mccalive" in lower, incident="incident" in lower,
-                             trauma=any(region.lower() in lower for region in TRAUMA_REGIONS))
+                             trauma=any(region.lower() in lower for region in TRAUMA_REGIONS), scheme=scheme)
                 found = {"facts": facts, "hac_listed": any(a.startswith("HAC") for a in hac_attributes),
                          "show_list": "hac06_show" in hac_attributes, "info": info}   # info kept: id() unique
             self._shared[key] = found
@@ -294,17 +297,24 @@ class VersionFacts:
             fusion_hits=sum(1 for name in FUSION_NAMES if name in attributes))
 
     def suppressed_rows(self, suppression: int) -> np.ndarray:
-        """Per dx row: has an attribute of suppression set `suppression` (section 8)."""
+        """Per dx row: has an attribute of suppression set `suppression` (section 8).
+
+        Every code of a CMS scheme has the same attributes, so the test is made once per scheme
+        (`schemes`) and read per row through the dx fact "scheme"."""
         lowered = self.suppressions[suppression]
-        found = self.suppressed_by.get(suppression)
-        infos = self.dx.column("info")
-        done = 0 if found is None else len(found)
-        if done != len(infos):                # rows added since: only those are looked at
+        cached = self.suppressed_by.get(suppression)
+        count = len(self.dx.row_of)
+        if cached is not None and cached[1] == count:
+            return cached[2]
+        per_scheme = np.zeros(0, dtype=bool) if cached is None else cached[0]
+        schemes = self.schemes
+        done = len(per_scheme)
+        if done != len(schemes):              # schemes met since: only those are looked at
             more = np.fromiter((info is not None and not lowered.isdisjoint(info.attributes_lower)
-                                for info in infos[done:]), dtype=bool, count=len(infos) - done)
-            found = more if found is None else np.concatenate([found, more])
-            self.suppressed_by[suppression] = found
-        assert found is not None
+                                for info in schemes[done:]), dtype=bool, count=len(schemes) - done)
+            per_scheme = np.concatenate([per_scheme, more])
+        found = per_scheme[self.dx.array("scheme")] if count else np.zeros(0, dtype=bool)
+        self.suppressed_by[suppression] = (per_scheme, count, found)
         return found
 
 
