@@ -10,6 +10,7 @@ integers and an atom of a formula is a test of one id (section 7.3).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 
@@ -47,24 +48,39 @@ class Tokens:
 
 
 class _Rows:
-    """Growable per-code fact rows; `array(name)` is the numpy view, rebuilt after growth."""
+    """Growable per-code fact rows; `array(name)` is the numpy view, rebuilt after growth.
+
+    `add` only queues the row's values; they are moved into the per-fact lists (one C-level
+    transpose for all rows queued) when a fact is first read after."""
 
     def __init__(self, names: tuple[str, ...]) -> None:
         self.row_of: dict[str, int] = {}
+        self._names = names
         self._lists: dict[str, list] = {n: [] for n in names}
         self._arrays: dict[str, np.ndarray] = {}
+        self._pending: list[tuple] = []
+        self._pick = itemgetter(*names)
 
     def add(self, code: str, **values: object) -> int:
         row = len(self.row_of)
         self.row_of[code] = row
-        for name, items in self._lists.items():
-            items.append(values[name])
-        self._arrays.clear()
+        self._pending.append(self._pick(values))
+        if self._arrays:
+            self._arrays.clear()
         return row
+
+    def _flush(self) -> None:
+        pending = self._pending
+        if pending:
+            for name, items in zip(self._names, zip(*pending)):
+                self._lists[name].extend(items)
+            self._pending = []
 
     def array(self, name: str) -> np.ndarray:
         found = self._arrays.get(name)
         if found is None:
+            if self._pending:
+                self._flush()
             items = self._lists[name]
             if items and isinstance(items[0], (bool, np.bool_)):
                 found = np.asarray(items, dtype=bool)
@@ -77,6 +93,8 @@ class _Rows:
         return found
 
     def column(self, name: str) -> list:
+        if self._pending:
+            self._flush()
         return self._lists[name]
 
 
