@@ -153,13 +153,18 @@ class VersionFacts:
         """The token-id lists of fact `name` as offsets and one flat array (CSR), for array gathers."""
         found = self._csr.get(name)
         count = len(rows.row_of)
-        if found is None or found[0] != count:
-            lists = rows.column(name)
-            lengths = np.fromiter((len(t) for t in lists), dtype=np.int64, count=count)
-            offsets = np.zeros(count + 1, dtype=np.int64)
-            np.cumsum(lengths, out=offsets[1:])
-            flat = np.fromiter((t for row in lists for t in row), dtype=np.int64, count=int(offsets[-1]))
-            found = self._csr[name] = (count, offsets, flat)
+        if found is None or found[0] != count:        # only the rows added since are read
+            done, old_offsets, old_flat = found if found is not None else (0, np.zeros(1, dtype=np.int64),
+                                                                           np.zeros(0, dtype=np.int64))
+            lists = rows.column(name)[done:]
+            lengths = np.fromiter((len(t) for t in lists), dtype=np.int64, count=count - done)
+            offsets = np.empty(count + 1, dtype=np.int64)
+            offsets[:done + 1] = old_offsets
+            np.cumsum(lengths, out=offsets[done + 1:])
+            offsets[done + 1:] += old_offsets[-1]
+            more = np.fromiter((t for row in lists for t in row), dtype=np.int64,
+                               count=int(offsets[-1] - old_offsets[-1]))
+            found = self._csr[name] = (count, offsets, np.concatenate([old_flat, more]))
         return found[1], found[2]
 
     def cluster_slots(self) -> "ClusterSlots":
