@@ -10,6 +10,7 @@ integers and an atom of a formula is a test of one id (section 7.3).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 
@@ -47,24 +48,39 @@ class Tokens:
 
 
 class _Rows:
-    """Growable per-code fact rows; `array(name)` is the numpy view, rebuilt after growth."""
+    """Growable per-code fact rows; `array(name)` is the numpy view, rebuilt after growth.
+
+    `add` only queues the row's values; they are moved into the per-fact lists (one C-level
+    transpose for all rows queued) when a fact is first read after."""
 
     def __init__(self, names: tuple[str, ...]) -> None:
         self.row_of: dict[str, int] = {}
+        self._names = names
         self._lists: dict[str, list] = {n: [] for n in names}
         self._arrays: dict[str, np.ndarray] = {}
+        self._pending: list[tuple] = []
+        self._pick = itemgetter(*names)
 
     def add(self, code: str, **values: object) -> int:
         row = len(self.row_of)
         self.row_of[code] = row
-        for name, items in self._lists.items():
-            items.append(values[name])
-        self._arrays.clear()
+        self._pending.append(self._pick(values))
+        if self._arrays:
+            self._arrays.clear()
         return row
+
+    def _flush(self) -> None:
+        pending = self._pending
+        if pending:
+            for name, items in zip(self._names, zip(*pending)):
+                self._lists[name].extend(items)
+            self._pending = []
 
     def array(self, name: str) -> np.ndarray:
         found = self._arrays.get(name)
         if found is None:
+            if self._pending:
+                self._flush()
             items = self._lists[name]
             if items and isinstance(items[0], (bool, np.bool_)):
                 found = np.asarray(items, dtype=bool)
@@ -77,12 +93,14 @@ class _Rows:
         return found
 
     def column(self, name: str) -> list:
+        if self._pending:
+            self._flush()
         return self._lists[name]
 
 
 _DX_FACTS = ("info", "has_hac", "valid", "severity", "mdc", "male_mdc", "female_mdc", "sex_dependent",
              "exclusion_group", "sdx_tokens", "pdx_tokens", "hac_lists", "on_show_list", "hac11",
-             "mccalive", "incident", "trauma", "ecode")
+             "mccalive", "incident", "trauma", "ecode", "scheme")
 _PR_FACTS = ("attributes", "valid", "is_or", "tokens", "in_cluster", "side", "vessel_weight", "stent_weight",
              "drug_stent_weight", "plain_stent_weight", "fusion_hits")
 
@@ -121,7 +139,8 @@ class VersionFacts:
     pr: _Rows = field(default_factory=lambda: _Rows(_PR_FACTS))
     formulas: dict = field(default_factory=dict)          # MDC -> list[VectorFormula]
     suppressions: list = field(default_factory=list)      # id -> frozenset of lower-case names
-    suppressed_by: dict = field(default_factory=dict)     # suppression id -> bool array over dx rows (cache)
+    suppressed_by: dict = field(default_factory=dict)     # suppression id -> (per scheme, dx rows, per row) cache
+    schemes: list = field(default_factory=list)           # scheme id (dx fact "scheme") -> its DiagnosisInfo or None
     tested: frozenset = frozenset()                       # (prefix, name) entries some formula tests
     formula_drg: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     formula_base_drg: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -134,13 +153,18 @@ class VersionFacts:
         """The token-id lists of fact `name` as offsets and one flat array (CSR), for array gathers."""
         found = self._csr.get(name)
         count = len(rows.row_of)
-        if found is None or found[0] != count:
-            lists = rows.column(name)
-            lengths = np.fromiter((len(t) for t in lists), dtype=np.int64, count=count)
-            offsets = np.zeros(count + 1, dtype=np.int64)
-            np.cumsum(lengths, out=offsets[1:])
-            flat = np.fromiter((t for row in lists for t in row), dtype=np.int64, count=int(offsets[-1]))
-            found = self._csr[name] = (count, offsets, flat)
+        if found is None or found[0] != count:        # only the rows added since are read
+            done, old_offsets, old_flat = found if found is not None else (0, np.zeros(1, dtype=np.int64),
+                                                                           np.zeros(0, dtype=np.int64))
+            lists = rows.column(name)[done:]
+            lengths = np.fromiter((len(t) for t in lists), dtype=np.int64, count=count - done)
+            offsets = np.empty(count + 1, dtype=np.int64)
+            offsets[:done + 1] = old_offsets
+            np.cumsum(lengths, out=offsets[done + 1:])
+            offsets[done + 1:] += old_offsets[-1]
+            more = np.fromiter((t for row in lists for t in row), dtype=np.int64,
+                               count=int(offsets[-1] - old_offsets[-1]))
+            found = self._csr[name] = (count, offsets, np.concatenate([old_flat, more]))
         return found[1], found[2]
 
     def cluster_slots(self) -> "ClusterSlots":
@@ -231,9 +255,11 @@ class VersionFacts:
         key = ("scheme", id(info))
         found = self._shared.get(key)
         if found is None:
+            scheme = len(self.schemes)
+            self.schemes.append(info)
             if info is None:
                 facts = dict(info=None, valid=False, severity=0, mdc=-1, sdx_tokens=(), pdx_tokens=(), hac11=False,
-                             mccalive=False, incident=False, trauma=False)
+                             mccalive=False, incident=False, trauma=False, scheme=scheme)
                 found = {"facts": facts, "hac_listed": False, "show_list": False, "info": None}
             else:
                 lower = info.attributes_lower                              # type: ignore[attr-defined]
@@ -243,7 +269,7 @@ class VersionFacts:
                              mdc=info.mdc, sdx_tokens=sdx_tokens, pdx_tokens=pdx_tokens,       # type: ignore
                              hac11=any(a.endswith("hac11_pdx") for a in hac_attributes),
                              mccalive="mccalive" in lower, incident="incident" in lower,
-                             trauma=any(region.lower() in lower for region in TRAUMA_REGIONS))
+                             trauma=any(region.lower() in lower for region in TRAUMA_REGIONS), scheme=scheme)
                 found = {"facts": facts, "hac_listed": any(a.startswith("HAC") for a in hac_attributes),
                          "show_list": "hac06_show" in hac_attributes, "info": info}   # info kept: id() unique
             self._shared[key] = found
@@ -294,17 +320,24 @@ class VersionFacts:
             fusion_hits=sum(1 for name in FUSION_NAMES if name in attributes))
 
     def suppressed_rows(self, suppression: int) -> np.ndarray:
-        """Per dx row: has an attribute of suppression set `suppression` (section 8)."""
+        """Per dx row: has an attribute of suppression set `suppression` (section 8).
+
+        Every code of a CMS scheme has the same attributes, so the test is made once per scheme
+        (`schemes`) and read per row through the dx fact "scheme"."""
         lowered = self.suppressions[suppression]
-        found = self.suppressed_by.get(suppression)
-        infos = self.dx.column("info")
-        done = 0 if found is None else len(found)
-        if done != len(infos):                # rows added since: only those are looked at
+        cached = self.suppressed_by.get(suppression)
+        count = len(self.dx.row_of)
+        if cached is not None and cached[1] == count:
+            return cached[2]
+        per_scheme = np.zeros(0, dtype=bool) if cached is None else cached[0]
+        schemes = self.schemes
+        done = len(per_scheme)
+        if done != len(schemes):              # schemes met since: only those are looked at
             more = np.fromiter((info is not None and not lowered.isdisjoint(info.attributes_lower)
-                                for info in infos[done:]), dtype=bool, count=len(infos) - done)
-            found = more if found is None else np.concatenate([found, more])
-            self.suppressed_by[suppression] = found
-        assert found is not None
+                                for info in schemes[done:]), dtype=bool, count=len(schemes) - done)
+            per_scheme = np.concatenate([per_scheme, more])
+        found = per_scheme[self.dx.array("scheme")] if count else np.zeros(0, dtype=bool)
+        self.suppressed_by[suppression] = (per_scheme, count, found)
         return found
 
 
