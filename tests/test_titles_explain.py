@@ -389,3 +389,33 @@ def test_a_shift_reason_names_the_lists_a_code_joined_and_left():
     older = ShiftReasonFinder(load("42.0"), load("43.1"))
     assert older.attribute_reasons(Claim(id="s2", version=420, age=60, sex="F", discharge_status=1,
                                          pdx=Diagnosis("I82492", "Y"))) == []
+
+
+COUNTED = ("MCC", "CC")
+NOT_HAC_USAGES = ("MCC", "CC", "MCC_EXCLUDED", "CC_EXCLUDED", "MCC_EXCLUDED_BY_DRG_LOGIC", "CC_EXCLUDED_BY_DRG_LOGIC")
+
+
+def test_secondary_lines_name_the_hac_by_title_and_say_why_a_code_does_not_count():
+    """The fixture's secondary diagnoses whose HAC criteria were met name each HAC by number and
+    title; an invalid code is ignored under topic SDX; a claim that could not be grouped says so."""
+    hac_lines = invalid_lines = ungroupable_lines = 0
+    for number, claim_json in enumerate(read_jsonl(FIXTURES / "conformance_claims.jsonl.gz")):
+        claim = Claim.from_dict(claim_json)
+        tables = load(claim.version)
+        explanation = explain_claim(claim, tables)
+        result = explanation.result
+        sdx_lines = [line for line in explanation.lines if line.topic == "SDX"]
+        assert len(sdx_lines) == len(result.sdx), claim.id
+        for d, line in zip(result.sdx, sdx_lines):
+            met = [h.hac_number for h in d.hacs if h.hac_usage == "HAC_CRITERIA_MET"]
+            if not d.recognized:
+                invalid_lines += 1
+                assert line.message.endswith(": ignored") and line.code == d.code
+            elif met and d.initial_severity_usage in COUNTED and d.final_severity_usage not in NOT_HAC_USAGES:
+                hac_lines += 1
+                named = ", ".join(f"HAC {n:02d} ({tables.hac_titles[n]})" for n in met)
+                assert line.message.endswith(f"not present on admission ({named})"), (claim.id, line.message)
+            elif d.severity in ("MCC", "CC") and d.final_severity_usage == "NEITHER" and result.final_drg == 999:
+                ungroupable_lines += 1
+                assert "could not be grouped" in line.message, (claim.id, line.message)
+    assert hac_lines > 0 and invalid_lines > 0 and ungroupable_lines > 0, (hac_lines, invalid_lines, ungroupable_lines)
