@@ -104,11 +104,10 @@ def _edits(claim: Claim, tables: TableSet, length_of_stay: Any) -> dict[str, Any
 def audit_rule_rows(rule_ids: "tuple[str, ...] | list[str]") -> list[dict[str, Any]]:
     """The audit rules a case meets, as the page shows them: what each rule looks for and where
     it comes from (the ids stay in `rule_hits`)."""
-    from drg.validation import RULES
+    from drg.validation.billed.rules import RULES_BY_ID
 
-    rules = {rule.id: rule for rule in RULES}
-    return [{"id": rule_id, "description": rules[rule_id].description, "source": rules[rule_id].source,
-             "points": rules[rule_id].points} for rule_id in rule_ids if rule_id in rules]
+    return [{"id": rule_id, "description": RULES_BY_ID[rule_id].description, "source": RULES_BY_ID[rule_id].source,
+             "points": RULES_BY_ID[rule_id].points} for rule_id in rule_ids if rule_id in RULES_BY_ID]
 
 
 def _code(value: Any) -> Any:
