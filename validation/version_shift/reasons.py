@@ -244,8 +244,9 @@ class ShiftReasonFinder:
             if old_attrs == new_attrs:
                 continue
             # only the lists the DRG logic of the version tests: another list cannot move a DRG
-            added = [w for w in (describe_list(name, self.b) for name in sorted(new_attrs - old_attrs)) if w]
-            removed = [w for w in (describe_list(name, self.a) for name in sorted(old_attrs - new_attrs)) if w]
+            gained, lost = sorted(new_attrs - old_attrs), sorted(old_attrs - new_attrs)
+            added = [w for w in (describe_list(name, self.b) for name in gained) if w]
+            removed = [w for w in (describe_list(name, self.a) for name in lost) if w]
             if not (added or removed):
                 continue
             words = []
@@ -253,8 +254,7 @@ class ShiftReasonFinder:
                 words.append(f"now on {' and on '.join(added)}")
             if removed:
                 words.append(f"no longer on {' and on '.join(removed)} in {self.fl}")
-            out.append(ShiftReason(kind, code, " ".join(sorted(old_attrs - new_attrs)),
-                                   " ".join(sorted(new_attrs - old_attrs)),
+            out.append(ShiftReason(kind, code, " ".join(lost), " ".join(gained),
                                    f"the grouping attributes of {role} {self._spelled(code, code_kind)} changed in "
                                    f"{self.tl} ({'; '.join(words)})"))
         return out
